@@ -1,0 +1,7 @@
+package dev.wharf.accounts;
+
+import java.time.OffsetDateTime;
+
+/** One user's role in one organization. */
+public record Membership(String org, String username, Role role, OffsetDateTime addedAt) {
+}

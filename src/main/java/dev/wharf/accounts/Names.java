@@ -1,0 +1,36 @@
+package dev.wharf.accounts;
+
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Docker ID rules for user and organization names, which share one namespace. */
+public final class Names {
+    private static final Pattern VALID = Pattern.compile("[a-z0-9]{4,30}");
+
+    /**
+     * The first path segments of the Hub API under {@code /v2/}. No account may take one of these names, so a
+     * registry path {@code /v2/<namespace>/<repo>/...} can never be mistaken for a Hub route.
+     */
+    public static final Set<String> RESERVED = Set.of(
+            "users", "auth", "access", "accesstokens", "auditlogs", "orgs", "organizations", "namespaces",
+            "repositories", "invites", "scim", "search", "catalog", "library", "root", "wharf",
+            "token", "tokens", "login", "logout", "healthz", "metrics", "api", "help", "support", "hub",
+            "docker", "registry", "teams", "groups", "settings", "user", "none", "null", "public", "private");
+
+    private Names() {
+    }
+
+    /** Returns null when the name is acceptable, else a message suitable for a validation error. */
+    public static String problem(String name) {
+        if (name == null || name.isEmpty()) {
+            return "This field is required.";
+        }
+        if (!VALID.matcher(name).matches()) {
+            return "Must be 4 to 30 characters, lowercase letters and digits only.";
+        }
+        if (RESERVED.contains(name)) {
+            return "This name is reserved.";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.wharf.audit;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every action Wharf records, as {@code <group>.<name>}. Docker Hub's own names are used where Hub has one;
+ * personal events that Hub does not log live in Wharf's {@code user} group.
+ */
+public enum AuditAction {
+    ORG_CREATE("org", "create", "Organization Created", "Occurs when an organization is created."),
+    ORG_MEMBER_ADD("org", "member.add", "Member Added", "Occurs when a member is added to your organization."),
+    ORG_MEMBER_REMOVE("org", "member.remove", "Member Removed",
+            "Occurs when a member is removed from your organization."),
+    ORG_MEMBER_ROLE_CHANGE("org", "member.role.change", "Member Role Changed",
+            "Occurs when the role of a member in your organization is changed."),
+    REPO_CREATE("repo", "create", "Repository Created", "Occurs when a repository is created."),
+    REPO_DELETE("repo", "delete", "Repository Deleted", "Occurs when a repository is deleted."),
+    REPO_TAG_PUSH("repo", "tag.push", "Tag Pushed", "Occurs when a tag is pushed."),
+    REPO_TAG_DELETE("repo", "tag.delete", "Tag Deleted", "Occurs when a tag is deleted."),
+    REPO_MANIFEST_DELETE("repo", "manifest.delete", "Manifest Deleted",
+            "Occurs when a manifest is deleted by digest."),
+    USER_CREATE("user", "create", "User Created", "Occurs when a user account is created."),
+    USER_DELETE("user", "delete", "User Deleted", "Occurs when a user account is deleted."),
+    USER_LOGIN_FAILED("user", "login.failed", "Sign-in Failed", "Occurs when a sign-in attempt fails."),
+    USER_ACCESS_TOKEN_CREATE("user", "access_token.create", "Access Token Created",
+            "Occurs when a personal access token is created."),
+    USER_ACCESS_TOKEN_UPDATE("user", "access_token.update", "Access Token Updated",
+            "Occurs when a personal access token is renamed, activated or deactivated."),
+    USER_ACCESS_TOKEN_DELETE("user", "access_token.delete", "Access Token Deleted",
+            "Occurs when a personal access token is deleted.");
+
+    /** Group key to its display label, in catalogue order. */
+    public static final Map<String, String> GROUP_LABELS = Map.of(
+            "org", "Organization", "repo", "Repository", "user", "User");
+    public static final List<String> GROUP_ORDER = List.of("org", "repo", "user");
+
+    private final String group;
+    private final String shortName;
+    private final String label;
+    private final String description;
+
+    AuditAction(String group, String shortName, String label, String description) {
+        this.group = group;
+        this.shortName = shortName;
+        this.label = label;
+        this.description = description;
+    }
+
+    /** The full action name, e.g. {@code repo.tag.push}. */
+    public String fullName() {
+        return group + "." + shortName;
+    }
+
+    public String group() {
+        return group;
+    }
+
+    /** The name within its group, as the actions catalogue lists it. */
+    public String shortName() {
+        return shortName;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public static List<AuditAction> inGroup(String group) {
+        return Arrays.stream(values()).filter(a -> a.group.equals(group)).toList();
+    }
+}

@@ -1,0 +1,124 @@
+package dev.wharf.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * Resolves each setting from, in order of precedence: the command-line flag, the {@code WHARF_<NAME>} environment
+ * variable, the config file (Java properties, keys named like the flags without dashes, e.g. {@code data-dir}),
+ * then the built-in default.
+ */
+public final class ConfigResolver {
+
+    private final Map<String, String> flags;
+    private final Map<String, String> env;
+    private final Properties file = new Properties();
+
+    /**
+     * @param flags      flag name (without dashes) to value, only for flags actually given
+     * @param env        the process environment
+     * @param configFile an explicit config file, or null to use {@code WHARF_CONFIG} or {@code <data-dir>/wharf.properties} if present
+     */
+    public ConfigResolver(Map<String, String> flags, Map<String, String> env, Path configFile) {
+        this.flags = flags;
+        this.env = env;
+        Path path = configFile != null ? configFile
+                : env.containsKey("WHARF_CONFIG") ? Path.of(env.get("WHARF_CONFIG")) : null;
+        if (path == null) {
+            String dataDir = flags.getOrDefault("data-dir", env.getOrDefault("WHARF_DATA_DIR", "./wharf-data"));
+            path = Path.of(dataDir, "wharf.properties");
+            if (!Files.exists(path)) {
+                return;
+            }
+        }
+        try (Reader reader = Files.newBufferedReader(path)) {
+            file.load(reader);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + path + ": " + e.getMessage());
+        }
+    }
+
+    public WharfConfig resolve() {
+        return new WharfConfig(
+                Path.of(get("data-dir", "./wharf-data")),
+                parse("port", "5000", ConfigResolver::port),
+                get("bind", "0.0.0.0"),
+                get("database-url", null),
+                parse("public-url", null, ConfigResolver::publicUrl),
+                parse("trusted-proxies", "", ConfigResolver::list),
+                parse("session-ttl", "24h", Durations::parse),
+                parse("default-visibility", "private", ConfigResolver::isPrivate),
+                parse("upload-max-age", "24h", Durations::parse),
+                parse("manifest-max-bytes", String.valueOf(4L * 1024 * 1024), Long::parseLong));
+    }
+
+    /** The raw value of a setting, or {@code fallback}. */
+    public String get(String key, String fallback) {
+        String value = flags.get(key);
+        if (value == null) {
+            value = env.get("WHARF_" + key.replace('-', '_').toUpperCase(Locale.ROOT));
+        }
+        if (value == null) {
+            value = file.getProperty(key);
+        }
+        return value == null ? fallback : value.trim();
+    }
+
+    private <T> T parse(String key, String fallback, Function<String, T> parser) {
+        String raw = get(key, fallback);
+        if (raw == null) {
+            return null;
+        }
+        try {
+            return parser.apply(raw);
+        } catch (RuntimeException e) {
+            throw new ConfigException("invalid value for " + key + ": '" + raw + "'"
+                    + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
+        }
+    }
+
+    private static int port(String raw) {
+        int port = Integer.parseInt(raw);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("must be 0-65535");
+        }
+        return port;
+    }
+
+    private static URI publicUrl(String raw) {
+        URI uri = URI.create(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
+        if (uri.getScheme() == null || uri.getHost() == null) {
+            throw new IllegalArgumentException("must be an absolute http(s) URL");
+        }
+        return uri;
+    }
+
+    private static List<String> list(String raw) {
+        return Arrays.stream(raw.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static boolean isPrivate(String raw) {
+        return switch (raw.toLowerCase(Locale.ROOT)) {
+            case "private" -> true;
+            case "public" -> false;
+            default -> throw new IllegalArgumentException("must be 'private' or 'public'");
+        };
+    }
+
+    /** A configuration problem the user must fix; reported as one line, without a stack trace. */
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String message) {
+            super(message);
+        }
+    }
+}

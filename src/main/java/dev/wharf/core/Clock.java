@@ -1,0 +1,20 @@
+package dev.wharf.core;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+
+/** Timestamps as the database stores them: UTC, microsecond precision (PostgreSQL's resolution). */
+public final class Clock {
+    private Clock() {
+    }
+
+    public static OffsetDateTime now() {
+        return at(Instant.now());
+    }
+
+    public static OffsetDateTime at(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+    }
+}

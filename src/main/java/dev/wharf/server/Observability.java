@@ -1,0 +1,108 @@
+package dev.wharf.server;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Request ids, structured request logs and Prometheus metrics. Log lines are key=value pairs and never include
+ * headers, query strings or bodies, so no credential can reach the log.
+ */
+public final class Observability {
+    public static final String REQUEST_ID = "X-Request-Id";
+    private static final Logger ACCESS = LoggerFactory.getLogger("wharf.access");
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Requests requests;
+    private JvmGcMetrics gcMetrics;
+
+    public Observability(Requests requests) {
+        this.requests = requests;
+    }
+
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    /** Binds JVM metrics and installs the request-id filter and the request logger. */
+    public void install(JavalinConfig config) {
+        new JvmMemoryMetrics().bindTo(meters);
+        gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ClassLoaderMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+
+        config.routes.before(ctx -> {
+            String incoming = ctx.header(REQUEST_ID);
+            String id = incoming != null && SAFE_ID.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
+            ctx.attribute(REQUEST_ID, id);
+            ctx.header(REQUEST_ID, id);
+            MDC.put("request_id", id);
+        });
+        config.requestLogger.http(this::log);
+    }
+
+    public void serveMetrics(Context ctx) {
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape());
+    }
+
+    private void log(Context ctx, Float millis) {
+        String route = route(ctx);
+        Timer.builder("http.server.requests")
+                .description("HTTP requests by route and status")
+                .tag("method", ctx.method().name())
+                .tag("route", route)
+                .tag("status", String.valueOf(ctx.statusCode()))
+                .publishPercentileHistogram()
+                .register(meters)
+                .record(Duration.ofNanos((long) (millis * 1_000_000)));
+        if (ACCESS.isInfoEnabled()) {
+            ACCESS.info("request_id={} method={} path=\"{}\" route=\"{}\" status={} duration_ms={} client={} ua=\"{}\"",
+                    ctx.attribute(REQUEST_ID), ctx.method().name(), quote(ctx.path()), route, ctx.statusCode(),
+                    String.format("%.2f", millis), requests.clientIp(ctx), quote(ctx.userAgent()));
+        }
+        MDC.remove("request_id");
+    }
+
+    /** The matched route template, so metrics stay low-cardinality; unmatched paths share one label. */
+    private static String route(Context ctx) {
+        try {
+            String path = ctx.endpoint().path;
+            return path.isEmpty() ? "unmatched" : path;
+        } catch (RuntimeException e) {
+            return "unmatched";
+        }
+    }
+
+    private static String quote(String s) {
+        if (s == null) {
+            return "";
+        }
+        String clipped = s.length() > 256 ? s.substring(0, 256) : s;
+        return clipped.replace("\\", "\\\\").replace("\"", "\\\"").replaceAll("[\\r\\n\\t]", " ");
+    }
+
+    public void close() {
+        if (gcMetrics != null) {
+            gcMetrics.close();
+        }
+        meters.close();
+    }
+}

@@ -1,0 +1,190 @@
+package dev.wharf.server;
+
+import dev.wharf.accounts.Accounts;
+import dev.wharf.accounts.PasswordHasher;
+import dev.wharf.admin.AdminApi;
+import dev.wharf.audit.AuditLog;
+import dev.wharf.auth.Authenticator;
+import dev.wharf.auth.Jwts;
+import dev.wharf.auth.LoginThrottle;
+import dev.wharf.auth.SigningKeys;
+import dev.wharf.config.WharfConfig;
+import dev.wharf.db.Database;
+import dev.wharf.dockerhub.HubApi;
+import dev.wharf.tokens.AccessTokens;
+import dev.wharf.tokens.TokenSecret;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: opens the database, builds the domain services and the dialects, and serves HTTP.
+ * One instance is one running server; {@link #close()} drains in-flight requests, then stops.
+ */
+public final class Wharf implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Wharf.class);
+    public static final String ADMIN_USER = "admin";
+    private static final long DRAIN_MILLIS = 30_000;
+
+    private final WharfConfig config;
+    private final Database database;
+    private final Observability observability;
+    private final Requests requests;
+    private final AuditLog audit;
+    private final Accounts accounts;
+    private final AccessTokens tokens;
+    private final Jwts jwts;
+    private final Authenticator authenticator;
+    private final HubApi hubApi;
+    private final AdminApi adminApi;
+    private final Javalin app;
+
+    private Wharf(WharfConfig config, PrintStream console) {
+        this.config = config;
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create data directory " + config.dataDir() + ": " + e.getMessage());
+        }
+        this.requests = new Requests(new ClientAddress(config.trustedProxies()), config.publicUrl());
+        this.observability = new Observability(requests);
+        this.database = Database.open(config.jdbcUrl(), observability.meters());
+        this.audit = new AuditLog(database.jdbi());
+        this.accounts = new Accounts(database.jdbi(), audit, new PasswordHasher());
+        this.tokens = new AccessTokens(database.jdbi(), audit);
+        this.jwts = new Jwts(SigningKeys.loadOrCreate(database.jdbi()));
+        this.authenticator = new Authenticator(accounts, tokens, audit, jwts, new LoginThrottle(), config.sessionTtl());
+        this.hubApi = new HubApi(authenticator, tokens, accounts, audit, requests);
+        this.adminApi = new AdminApi(authenticator, accounts);
+        createFirstAdmin(console);
+        this.app = Javalin.create(c -> {
+            c.startup.showJavalinBanner = false;
+            c.concurrency.useVirtualThreads = Runtime.version().feature() >= 21;
+            c.jetty.host = config.bind();
+            c.jetty.port = config.port();
+            c.jsonMapper(new io.javalin.json.JavalinJackson(Json.MAPPER, false));
+            c.http.maxRequestSize = 10L * 1024 * 1024;
+            c.router.ignoreTrailingSlashes = false;
+            c.jetty.modifyServer(server -> {
+                server.setStopTimeout(DRAIN_MILLIS);
+                server.insertHandler(new GracefulHandler());
+            });
+            observability.install(c);
+            Routes.register(c.routes, this);
+            c.routes.error(404, ctx -> {
+                String type = ctx.res().getContentType();
+                if (type == null || !type.startsWith("application/json")) {
+                    ctx.json(notFoundBody());
+                }
+            });
+        });
+    }
+
+    /** Starts a server and returns once it accepts requests. */
+    public static Wharf start(WharfConfig config, PrintStream console) {
+        Wharf wharf = new Wharf(config, console);
+        try {
+            wharf.app.start();
+        } catch (RuntimeException e) {
+            wharf.database.close();
+            throw e;
+        }
+        LOG.info("wharf listening on {}:{} (data dir {}, database {})", config.bind(), wharf.port(),
+                config.dataDir().toAbsolutePath(), wharf.database.isPostgres() ? "postgresql" : "h2");
+        return wharf;
+    }
+
+    /**
+     * On an empty database, creates the site admin {@code admin}. The password comes from {@code WHARF_ADMIN_PASSWORD};
+     * if unset, a strong one is generated and printed once on the console (never through the logger).
+     */
+    private void createFirstAdmin(PrintStream console) {
+        if (accounts.hasAnyUser()) {
+            return;
+        }
+        String password = System.getenv("WHARF_ADMIN_PASSWORD");
+        boolean generated = password == null || password.isEmpty();
+        if (generated) {
+            password = TokenSecret.generate("").substring(0, 24);
+        }
+        accounts.createUser(ADMIN_USER, password, null, true, "wharf");
+        if (generated) {
+            console.println("Created the site admin '" + ADMIN_USER + "' with the password: " + password);
+            console.println("This password is shown only once. Sign in and store it safely.");
+        } else {
+            console.println("Created the site admin '" + ADMIN_USER + "' with the password from WHARF_ADMIN_PASSWORD.");
+        }
+    }
+
+    private static Map<String, Object> notFoundBody() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("message", "not found");
+        body.put("errinfo", null);
+        return body;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public WharfConfig config() {
+        return config;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    Observability observability() {
+        return observability;
+    }
+
+    HubApi hubApi() {
+        return hubApi;
+    }
+
+    AdminApi adminApi() {
+        return adminApi;
+    }
+
+    public Accounts accounts() {
+        return accounts;
+    }
+
+    public AccessTokens tokens() {
+        return tokens;
+    }
+
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    public Jwts jwts() {
+        return jwts;
+    }
+
+    public Requests requests() {
+        return requests;
+    }
+
+    /** Stops accepting requests, lets in-flight ones finish (up to 30 s), then closes the database. */
+    @Override
+    public void close() {
+        try {
+            app.stop();
+        } finally {
+            observability.close();
+            database.close();
+        }
+    }
+}

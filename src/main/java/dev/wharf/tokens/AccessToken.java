@@ -1,0 +1,25 @@
+package dev.wharf.tokens;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+
+/** A personal access token as stored: never the secret, only metadata. */
+public record AccessToken(long id, UUID uuid, long ownerId, String label, List<String> scopes, String clientId,
+                          String creatorIp, String creatorUa, String generatedBy, boolean active,
+                          OffsetDateTime createdAt, OffsetDateTime lastUsed, OffsetDateTime expiresAt) {
+
+    /** The strongest scope this token grants; a higher scope implies the lower ones. */
+    public Scope scope() {
+        return Scope.highest(scopes.stream().map(Scope::parse).toList());
+    }
+
+    public boolean isExpired(OffsetDateTime now) {
+        return expiresAt != null && !expiresAt.isAfter(now);
+    }
+
+    /** Whether it authenticates right now: active and not expired. */
+    public boolean isUsable(OffsetDateTime now) {
+        return active && !isExpired(now);
+    }
+}
