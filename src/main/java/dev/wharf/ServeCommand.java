@@ -49,7 +49,7 @@ final class ServeCommand implements Callable<Integer> {
         put(flags, "default-visibility", defaultVisibility);
         put(flags, "upload-max-age", uploadMaxAge);
         WharfConfig config = new ConfigResolver(flags, System.getenv(), configFile).resolve();
-        Wharf wharf = Wharf.start(config, System.out);
+        Wharf wharf = Wharf.start(config, System.out, System.getenv("WHARF_ADMIN_PASSWORD"));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             wharf.close();

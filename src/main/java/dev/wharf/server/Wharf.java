@@ -45,7 +45,7 @@ public final class Wharf implements AutoCloseable {
     private final AdminApi adminApi;
     private final Javalin app;
 
-    private Wharf(WharfConfig config, PrintStream console) {
+    private Wharf(WharfConfig config, PrintStream console, String adminPassword) {
         this.config = config;
         try {
             Files.createDirectories(config.dataDir());
@@ -62,7 +62,7 @@ public final class Wharf implements AutoCloseable {
         this.authenticator = new Authenticator(accounts, tokens, audit, jwts, new LoginThrottle(), config.sessionTtl());
         this.hubApi = new HubApi(authenticator, tokens, accounts, audit, requests);
         this.adminApi = new AdminApi(authenticator, accounts);
-        createFirstAdmin(console);
+        createFirstAdmin(console, adminPassword);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.concurrency.useVirtualThreads = Runtime.version().feature() >= 21;
@@ -86,9 +86,14 @@ public final class Wharf implements AutoCloseable {
         });
     }
 
-    /** Starts a server and returns once it accepts requests. */
-    public static Wharf start(WharfConfig config, PrintStream console) {
-        Wharf wharf = new Wharf(config, console);
+    /**
+     * Starts a server and returns once it accepts requests.
+     *
+     * @param adminPassword the first site admin's password on an empty database ({@code WHARF_ADMIN_PASSWORD}),
+     *                      or null to generate one and print it once on {@code console}
+     */
+    public static Wharf start(WharfConfig config, PrintStream console, String adminPassword) {
+        Wharf wharf = new Wharf(config, console, adminPassword);
         try {
             wharf.app.start();
         } catch (RuntimeException e) {
@@ -101,14 +106,14 @@ public final class Wharf implements AutoCloseable {
     }
 
     /**
-     * On an empty database, creates the site admin {@code admin}. The password comes from {@code WHARF_ADMIN_PASSWORD};
-     * if unset, a strong one is generated and printed once on the console (never through the logger).
+     * On an empty database, creates the site admin {@code admin} with the given password or, if there is none, a
+     * strong generated one printed once on the console (never through the logger).
      */
-    private void createFirstAdmin(PrintStream console) {
+    private void createFirstAdmin(PrintStream console, String givenPassword) {
         if (accounts.hasAnyUser()) {
             return;
         }
-        String password = System.getenv("WHARF_ADMIN_PASSWORD");
+        String password = givenPassword;
         boolean generated = password == null || password.isEmpty();
         if (generated) {
             password = TokenSecret.generate("").substring(0, 24);

@@ -1,0 +1,69 @@
+package dev.wharf.testing;
+
+import dev.wharf.config.WharfConfig;
+import dev.wharf.server.Wharf;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+
+/** A real Wharf server for tests: loopback only, a free port, a temporary data dir, the chosen database. */
+public final class TestServer implements AutoCloseable {
+    public static final String ADMIN_PASSWORD = "admin-password-for-tests";
+
+    private final Wharf wharf;
+    private final Path dataDir;
+
+    private TestServer(Wharf wharf, Path dataDir) {
+        this.wharf = wharf;
+        this.dataDir = dataDir;
+    }
+
+    public static TestServer start(Backend backend) {
+        return start(backend, UnaryOperator.identity());
+    }
+
+    /** Starts a server; {@code customize} may adjust the configuration (e.g. trusted proxies). */
+    public static TestServer start(Backend backend, UnaryOperator<WharfConfig> customize) {
+        try {
+            Path dir = Files.createTempDirectory("wharf-test-");
+            WharfConfig config = WharfConfig.defaults(dir).withBind("127.0.0.1").withPort(0)
+                    .withDatabaseUrl(backend.freshJdbcUrl());
+            return new TestServer(Wharf.start(customize.apply(config), System.out, ADMIN_PASSWORD), dir);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Restarts on the same data dir and database, as after a process restart. */
+    public TestServer restart() {
+        WharfConfig config = wharf.config();
+        wharf.close();
+        return new TestServer(Wharf.start(config.withPort(0), System.out, ADMIN_PASSWORD), dataDir);
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + wharf.port();
+    }
+
+    public int port() {
+        return wharf.port();
+    }
+
+    public Wharf wharf() {
+        return wharf;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Http http() {
+        return new Http(url());
+    }
+
+    @Override
+    public void close() {
+        wharf.close();
+    }
+}
