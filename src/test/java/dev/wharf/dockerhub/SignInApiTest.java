@@ -148,6 +148,18 @@ abstract class SignInApiTest extends ServerTest {
         assertThat(admin.get("/api/v1/users").status()).isEqualTo(200);
     }
 
+    @Test
+    void creatorIpComesFromForwardedForOnlyViaTrustedProxies() {
+        String name = uniqueName("fwd");
+        Http user = server.http().bearer(Sessions.newUser(server, name, PASSWORD));
+        Http.Response viaProxy = user.header("X-Forwarded-For", "192.0.2.10, 127.0.0.1")
+                .post("/v2/access-tokens", Map.of("token_label", "p", "scopes", List.of("repo:read")));
+        assertThat(viaProxy.json().get("creator_ip").asText()).isEqualTo("192.0.2.10");
+        Http.Response forged = user.header("X-Forwarded-For", "not-an-ip")
+                .post("/v2/access-tokens", Map.of("token_label", "f", "scopes", List.of("repo:read")));
+        assertThat(forged.json().get("creator_ip").asText()).isEqualTo("127.0.0.1");
+    }
+
     /** Tiny JSON literal builder for exact-body assertions. */
     static final class Json {
         static JsonNode obj(Object... kv) {
