@@ -19,7 +19,8 @@ final class Routes {
         routes.get("/metrics", wharf.observability()::serveMetrics);
 
         HubApi hub = wharf.hubApi();
-        HubErrors hubErrors = new HubErrors();
+        HubErrors hubErrors = HubErrors.standard();
+        HubErrors auditErrors = HubErrors.auditLogs();
         routes.post("/v2/users/login", hubErrors.wrap(hub::usersLogin));
         routes.post("/v2/auth/token", hubErrors.wrap(hub::authToken));
         routes.post("/v2/access-tokens", hubErrors.wrap(hub::createToken));
@@ -27,8 +28,8 @@ final class Routes {
         routes.get("/v2/access-tokens/{uuid}", hubErrors.wrap(hub::getToken));
         routes.patch("/v2/access-tokens/{uuid}", hubErrors.wrap(hub::patchToken));
         routes.delete("/v2/access-tokens/{uuid}", hubErrors.wrap(hub::deleteToken));
-        routes.get("/v2/auditlogs/{account}", hubErrors.wrap(hub::auditLogs));
-        routes.get("/v2/auditlogs/{account}/actions", hubErrors.wrap(hub::auditActions));
+        routes.get("/v2/auditlogs/{account}", auditErrors.wrap(hub::auditLogs));
+        routes.get("/v2/auditlogs/{account}/actions", auditErrors.wrap(hub::auditActions));
 
         AdminApi admin = wharf.adminApi();
         AdminErrors adminErrors = new AdminErrors();
