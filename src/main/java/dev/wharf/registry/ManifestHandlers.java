@@ -32,10 +32,10 @@ final class ManifestHandlers {
         Repository repo = repositories.require(r.name());
         StoredManifest m = find(r, repo);
         byte[] body = repositories.manifestBytes(m);
+        pulls.pulled(repo, Digest.looksLikeDigest(r.argument()) ? null : r.argument());
         headers(r.ctx(), m);
         r.ctx().status(200);
         r.ctx().res().getOutputStream().write(body);
-        pulls.pulled(repo, Digest.looksLikeDigest(r.argument()) ? null : r.argument());
     }
 
     void put(RegistryRequest r) throws IOException {
