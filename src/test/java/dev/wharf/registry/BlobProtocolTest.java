@@ -132,6 +132,9 @@ abstract class BlobProtocolTest extends RegistryTestBase {
         assertThat(r.code()).isEqualTo("BLOB_UPLOAD_INVALID");
         RegistryClient.Res mismatch = alice().patch(location, new byte[10], "Content-Range", "0-99");
         assertThat(mismatch.status()).isEqualTo(400);
+        RegistryClient.Res huge = alice().patch(location, new byte[10], "Content-Range",
+                "99999999999999999999999-99999999999999999999999");
+        assertThat(huge.status()).isEqualTo(400);
     }
 
     @Test

@@ -145,6 +145,14 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
         RegistryClient.Res unsupported = alice().put("/v2/alice/invalid/manifests/x", "{\"schemaVersion\":2}"
                 .getBytes(), "Content-Type", "application/vnd.example+json");
         assertThat(unsupported.code()).isEqualTo("MANIFEST_INVALID");
+        Map<String, Object> longType = new LinkedHashMap<>();
+        longType.put("schemaVersion", 2);
+        longType.put("mediaType", OCI_MANIFEST);
+        longType.put("artifactType", "application/" + "x".repeat(300));
+        longType.put("config", descriptor("application/vnd.oci.image.config.v1+json", config));
+        longType.put("layers", List.of());
+        assertThat(alice().put("/v2/alice/invalid/manifests/x", RegistryClient.json(longType),
+                "Content-Type", OCI_MANIFEST).code()).isEqualTo("MANIFEST_INVALID");
         RegistryClient.Res badTag = alice().put("/v2/alice/invalid/manifests/-bad", manifest(config),
                 "Content-Type", OCI_MANIFEST);
         assertThat(badTag.status()).isEqualTo(400);
