@@ -1,6 +1,7 @@
 package dev.wharf.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wharf.repositories.ManifestDocument;
 import dev.wharf.repositories.Repositories;
 import dev.wharf.repositories.Repository;
 import dev.wharf.repositories.StoredManifest;
@@ -65,8 +66,8 @@ final class ListingHandlers {
         }
         Map<String, Object> index = new LinkedHashMap<>();
         index.put("schemaVersion", 2);
-        index.put("mediaType", dev.wharf.repositories.ManifestDocument.OCI_INDEX);
+        index.put("mediaType", ManifestDocument.OCI_INDEX);
         index.put("manifests", descriptors);
-        r.ctx().contentType(dev.wharf.repositories.ManifestDocument.OCI_INDEX).result(Json.MAPPER.writeValueAsBytes(index));
+        r.ctx().contentType(ManifestDocument.OCI_INDEX).result(Json.MAPPER.writeValueAsBytes(index));
     }
 }

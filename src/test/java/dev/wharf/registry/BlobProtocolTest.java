@@ -108,7 +108,8 @@ abstract class BlobProtocolTest extends RegistryTestBase {
         assertThat(second.status()).isEqualTo(202);
         assertThat(second.header("Range")).isEqualTo("0-199999");
 
-        RegistryClient.Res done = alice().put(location + "?digest=" + digest, Arrays.copyOfRange(data, 200_000, 300_000),
+        RegistryClient.Res done = alice().put(location + "?digest=" + digest,
+                Arrays.copyOfRange(data, 200_000, 300_000),
                 "Content-Range", "200000-299999");
         assertThat(done.status()).as(done.toString()).isEqualTo(201);
         assertThat(alice().get("/v2/alice/chunked/blobs/" + digest).bytes()).isEqualTo(data);

@@ -101,8 +101,7 @@ abstract class CrashTest {
         String location = alice.post("/v2/alice/crash/blobs/uploads/", null).header("Location");
         CountDownLatch killed = new CountDownLatch(1);
         HttpRequest patch = HttpRequest.newBuilder(URI.create(url + location))
-                .header("Authorization", "Basic " + java.util.Base64.getEncoder()
-                        .encodeToString(("alice:" + pat).getBytes()))
+                .header("Authorization", basic(pat))
                 .header("Content-Type", "application/octet-stream")
                 .method("PATCH", HttpRequest.BodyPublishers.ofInputStream(() -> new Pattern(0, BIG, killed)))
                 .build();
@@ -150,8 +149,7 @@ abstract class CrashTest {
         long offset = rangeEnd(status.header("Range")) + 1;
         assertThat(offset).isGreaterThanOrEqualTo(KILL_AFTER).isLessThan(BIG);
         HttpRequest rest = HttpRequest.newBuilder(URI.create(url + location))
-                .header("Authorization", "Basic " + java.util.Base64.getEncoder()
-                        .encodeToString(("alice:" + pat).getBytes()))
+                .header("Authorization", basic(pat))
                 .header("Content-Range", offset + "-" + (BIG - 1))
                 .method("PATCH", HttpRequest.BodyPublishers.ofInputStream(() -> new Pattern(offset, BIG, null)))
                 .build();
@@ -163,8 +161,7 @@ abstract class CrashTest {
         assertThat(head.header("Content-Length")).isEqualTo(String.valueOf(BIG));
         HttpResponse<InputStream> download = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(url + "/v2/alice/crash/blobs/" + bigDigest))
-                .header("Authorization", "Basic " + java.util.Base64.getEncoder()
-                        .encodeToString(("alice:" + pat).getBytes())).build(),
+                .header("Authorization", basic(pat)).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertThat("sha256:" + sha256(download.body())).isEqualTo(bigDigest);
     }
@@ -202,6 +199,10 @@ abstract class CrashTest {
         Http.Response r = http.post("/v2/users/login", Map.of("username", user, "password", password));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         return r.json().get("token").asText();
+    }
+
+    private static String basic(String pat) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(("alice:" + pat).getBytes());
     }
 
     private static long rangeEnd(String range) {

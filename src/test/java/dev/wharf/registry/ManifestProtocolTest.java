@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Manifests, tags, catalog and referrers of the OCI distribution spec, over HTTP, with their error cases. */
 abstract class ManifestProtocolTest extends RegistryTestBase {
     static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+    static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
 
     @Test
     void putGetHeadByTagAndDigest() {
@@ -60,11 +61,8 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
     void dockerSchema2ManifestAndList() {
         byte[] config = "{\"architecture\":\"arm64\"}".getBytes();
         pushBlob(alice(), "alice/docker", config);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("schemaVersion", 2);
-        m.put("mediaType", DOCKER_MANIFEST);
-        m.put("config", descriptor("application/vnd.docker.container.image.v1+json", config));
-        m.put("layers", List.of());
+        Map<String, Object> m = manifestMap(DOCKER_MANIFEST, "application/vnd.docker.container.image.v1+json",
+                config);
         byte[] body = RegistryClient.json(m);
         assertThat(alice().put("/v2/alice/docker/manifests/one", body, "Content-Type", DOCKER_MANIFEST).status())
                 .isEqualTo(201);
@@ -145,12 +143,8 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
         RegistryClient.Res unsupported = alice().put("/v2/alice/invalid/manifests/x", "{\"schemaVersion\":2}"
                 .getBytes(), "Content-Type", "application/vnd.example+json");
         assertThat(unsupported.code()).isEqualTo("MANIFEST_INVALID");
-        Map<String, Object> longType = new LinkedHashMap<>();
-        longType.put("schemaVersion", 2);
-        longType.put("mediaType", OCI_MANIFEST);
+        Map<String, Object> longType = manifestMap(OCI_MANIFEST, OCI_CONFIG, config);
         longType.put("artifactType", "application/" + "x".repeat(300));
-        longType.put("config", descriptor("application/vnd.oci.image.config.v1+json", config));
-        longType.put("layers", List.of());
         assertThat(alice().put("/v2/alice/invalid/manifests/x", RegistryClient.json(longType),
                 "Content-Type", OCI_MANIFEST).code()).isEqualTo("MANIFEST_INVALID");
         RegistryClient.Res badTag = alice().put("/v2/alice/invalid/manifests/-bad", manifest(config),
@@ -163,11 +157,7 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
     void manifestSizeIsLimited() {
         byte[] config = "{\"big\":true}".getBytes();
         pushBlob(alice(), "alice/big", config);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("schemaVersion", 2);
-        m.put("mediaType", OCI_MANIFEST);
-        m.put("config", descriptor("application/vnd.oci.image.config.v1+json", config));
-        m.put("layers", List.of());
+        Map<String, Object> m = manifestMap(OCI_MANIFEST, OCI_CONFIG, config);
         m.put("annotations", Map.of("padding", "x".repeat(4 * 1024 * 1024)));
         RegistryClient.Res r = alice().put("/v2/alice/big/manifests/huge", RegistryClient.json(m),
                 "Content-Type", OCI_MANIFEST);
@@ -351,12 +341,17 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
     }
 
     private byte[] manifest(byte[] config) {
+        return RegistryClient.json(manifestMap(OCI_MANIFEST, OCI_CONFIG, config));
+    }
+
+    /** A manifest without layers, as a mutable map so that a test can add fields. */
+    private static Map<String, Object> manifestMap(String mediaType, String configType, byte[] config) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("schemaVersion", 2);
-        m.put("mediaType", OCI_MANIFEST);
-        m.put("config", descriptor("application/vnd.oci.image.config.v1+json", config));
+        m.put("mediaType", mediaType);
+        m.put("config", descriptor(configType, config));
         m.put("layers", List.of());
-        return RegistryClient.json(m);
+        return m;
     }
 
     private List<AuditEvent> audit(String repo) {
