@@ -3,6 +3,8 @@ package dev.wharf.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.testing.Http;
+import dev.wharf.testing.Sessions;
+import dev.wharf.testing.TestServer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -282,6 +284,17 @@ abstract class BlobProtocolTest extends RegistryTestBase {
         String digest = RegistryClient.digest(data);
         assertThat(alice().put(location + "?digest=" + digest, null).status()).isEqualTo(201);
         assertThat(alice().get("/v2/alice/resume/blobs/" + digest).bytes()).isEqualTo(data);
+    }
+
+    @Test
+    void defaultVisibilityPublicMakesNewRepositoriesPublic() {
+        try (TestServer open = TestServer.start(backend(), c -> c.withDefaultPrivate(false))) {
+            String session = Sessions.newUser(open, "carol", PASSWORD);
+            String pat = Sessions.newToken(open, session, "carol", "repo:write");
+            RegistryClient carol = new RegistryClient(open.url()).basic("carol", pat);
+            String digest = pushBlob(carol, "carol/open", randomBytes(100));
+            assertThat(new RegistryClient(open.url()).head("/v2/carol/open/blobs/" + digest).status()).isEqualTo(200);
+        }
     }
 
     @Test

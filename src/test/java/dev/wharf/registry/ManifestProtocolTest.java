@@ -264,6 +264,11 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
         List<String> asBob = texts(bob().get("/v2/_catalog").json().path("repositories"));
         assertThat(asBob).contains("alice/cat-public", "bobby/cat-private").doesNotContain("alice/cat-private");
 
+        String publicRead = dev.wharf.testing.Sessions.newToken(server, aliceSession, "catalog-pr", "repo:public_read");
+        List<String> asPublicRead = texts(anonymous().basic("alice", publicRead).get("/v2/_catalog").json()
+                .path("repositories"));
+        assertThat(asPublicRead).contains("alice/cat-public").doesNotContain("alice/cat-private");
+
         RegistryClient.Res page = alice().get("/v2/_catalog?n=1");
         assertThat(texts(page.json().path("repositories"))).hasSize(1);
         assertThat(page.header("Link")).startsWith("</v2/_catalog?n=1&last=");
