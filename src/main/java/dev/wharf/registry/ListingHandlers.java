@@ -44,10 +44,13 @@ final class ListingHandlers {
 
     void referrers(RegistryRequest r) throws IOException {
         var subject = BlobHandlers.digest(r.argument());
-        Repository repo = repositories.require(r.name());
+        // A registry with the referrers API must not answer 404 (clients would fall back to the tag schema): a
+        // repository that does not exist (yet) simply has no referrers.
         String artifactType = r.query("artifactType");
+        List<StoredManifest> referrers = repositories.find(r.name())
+                .map(repo -> repositories.referrers(repo, subject, artifactType)).orElse(List.of());
         List<Map<String, Object>> descriptors = new ArrayList<>();
-        for (StoredManifest m : repositories.referrers(repo, subject, artifactType)) {
+        for (StoredManifest m : referrers) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("mediaType", m.mediaType());
             d.put("digest", m.digest().toString());

@@ -98,9 +98,10 @@ final class ManifestHandlers {
         return m;
     }
 
+    /** A reference that is not a valid tag names no manifest (tags are validated when pushed). */
     private static String checkTag(String tag) {
         if (!Repositories.TAG.matcher(tag).matches()) {
-            throw new RegistryException(OciError.TAG_INVALID, "invalid tag: must match "
+            throw new RegistryException(OciError.MANIFEST_UNKNOWN, "invalid tag: must match "
                     + Repositories.TAG.pattern());
         }
         return tag;
