@@ -64,10 +64,6 @@ public final class Repositories {
         this.manifestMaxBytes = manifestMaxBytes;
     }
 
-    public BlobStore store() {
-        return store;
-    }
-
     public long manifestMaxBytes() {
         return manifestMaxBytes;
     }
