@@ -39,7 +39,7 @@ public record Environment(Map<String, String> vars, InputStream stdin, PrintWrit
     /** The real process environment: {@code System.getenv()}, the standard streams and {@code System.console()}. */
     public static Environment system() {
         Map<String, String> vars = System.getenv();
-        Console console = System.console();
+        Console console = interactive(System.console());
         Charset charset = console != null ? console.charset() : Charset.defaultCharset();
         Terminal terminal = console == null ? null : new Terminal() {
             @Override
@@ -56,6 +56,22 @@ public record Environment(Map<String, String> vars, InputStream stdin, PrintWrit
                 new PrintWriter(new OutputStreamWriter(System.out, charset), true),
                 new PrintWriter(new OutputStreamWriter(System.err, charset), true),
                 terminal, configDir(vars, Path.of(System.getProperty("user.home"))), Clock.systemDefaultZone());
+    }
+
+    /**
+     * The console when it is a real terminal. From Java 22 {@code System.console()} is not null even when the
+     * streams are redirected, and {@code Console.isTerminal()} (absent before 22, hence reflection) tells.
+     */
+    private static Console interactive(Console console) {
+        if (console == null) {
+            return null;
+        }
+        try {
+            Object terminal = Console.class.getMethod("isTerminal").invoke(console);
+            return Boolean.FALSE.equals(terminal) ? null : console;
+        } catch (ReflectiveOperationException e) {
+            return console;
+        }
     }
 
     /**

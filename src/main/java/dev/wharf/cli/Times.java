@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -17,6 +18,7 @@ import java.util.regex.Pattern;
 public final class Times {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})([smhdw])");
     private static final DateTimeFormatter ABSOLUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final DateTimeFormatter ZONE = DateTimeFormatter.ofPattern("zzz", Locale.ROOT);
     private static final DateTimeFormatter WIRE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
     static final String FORMATS = "use YYYY-MM-DD, an RFC 3339 time such as 2027-01-01T12:00:00Z, or a duration "
             + "such as 30d, 12h or 2w";
@@ -76,9 +78,11 @@ public final class Times {
         }
     }
 
-    /** {@code 2026-11-22 06:15:10} in the clock's zone. */
+    /** {@code 2026-11-22 06:15:10 UTC}, in the clock's zone. */
     public static String absolute(Instant t, Clock clock) {
-        return ABSOLUTE.format(t.atZone(clock.getZone()));
+        ZonedDateTime at = t.atZone(clock.getZone());
+        String zone = at.getZone().normalized().equals(ZoneOffset.UTC) ? "UTC" : ZONE.format(at);
+        return ABSOLUTE.format(at) + " " + zone;
     }
 
     /** {@code 5 minutes ago}, {@code in 29 days}, {@code just now}; older than a year, the date. */
