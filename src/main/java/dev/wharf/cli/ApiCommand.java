@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,12 +20,12 @@ import picocli.CommandLine.Option;
  * Docker Hub itself. Success prints the response JSON, pretty, on stdout; 204 prints nothing; any non-2xx prints the
  * response body on stderr and exits 1.
  */
-@Command(name = "api", mixinStandardHelpOptions = true, versionProvider = dev.wharf.Main.Version.class,
+@Command(name = "api",
         sortOptions = false,
         description = {"Call the Docker Hub v2 API directly (pydockerhubapi-compatible flags).",
                 "Works against Wharf and against Docker Hub itself. Prints the response JSON on success, nothing "
                         + "for 204, and the response body on stderr (exit 1) for any other status."})
-public final class ApiCommand implements Callable<Integer> {
+public final class ApiCommand extends ClientCommand {
     static final List<String> METHODS = List.of("DELETE", "GET", "POST", "PUT", "PATCH");
 
     @Option(names = {"-U", "--user"}, paramLabel = "USER",
@@ -59,11 +58,6 @@ public final class ApiCommand implements Callable<Integer> {
                     + "and print {\"token\": \"...\"}.")
     boolean generateToken;
 
-    private final Environment env;
-
-    ApiCommand(Environment env) {
-        this.env = env;
-    }
 
     @Override
     public Integer call() {

@@ -7,15 +7,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code wharf audit}: an account's audit log, from {@code GET /v2/auditlogs/{account}}, newest first. */
-@Command(name = "audit", mixinStandardHelpOptions = true, versionProvider = dev.wharf.Main.Version.class,
+@Command(name = "audit",
         description = "Show an account's audit log, newest first: your own, or that of an organization you own.")
-public final class AuditCommand implements Callable<Integer> {
+public final class AuditCommand extends ClientCommand {
     private static final int MAX_PAGE_SIZE = 100;
 
     @Parameters(arity = "0..1", paramLabel = "ACCOUNT", description = "User or organization (default: you).")
@@ -44,11 +43,6 @@ public final class AuditCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON array of the events instead of a table.")
     boolean json;
 
-    private final Environment env;
-
-    AuditCommand(Environment env) {
-        this.env = env;
-    }
 
     @Override
     public Integer call() {

@@ -1,30 +1,26 @@
 package dev.wharf.cli;
 
-import java.lang.reflect.Constructor;
 import picocli.CommandLine;
 
 /**
- * Wires the client commands into a picocli command line: commands that take an {@link Environment} in their
- * constructor get it, and every expected failure becomes one line on standard error with exit code 1 or 2.
+ * Wires the client commands into a picocli command line: every client command gets the {@link Environment},
+ * and every expected failure becomes one line on standard error with exit code 1 or 2.
  */
 public final class Cli {
     private Cli() {
     }
 
-    /** A picocli factory that hands the environment to every command whose constructor takes one. */
+    /** A picocli factory that hands the environment to every {@link ClientCommand} it creates. */
     public static CommandLine.IFactory factory(Environment env) {
         CommandLine.IFactory fallback = CommandLine.defaultFactory();
         return new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> cls) throws Exception {
-                Constructor<K> ctor;
-                try {
-                    ctor = cls.getDeclaredConstructor(Environment.class);
-                } catch (NoSuchMethodException e) {
-                    return fallback.create(cls);
+                K created = fallback.create(cls);
+                if (created instanceof ClientCommand command) {
+                    command.env = env;
                 }
-                ctor.setAccessible(true);
-                return ctor.newInstance(env);
+                return created;
             }
         };
     }

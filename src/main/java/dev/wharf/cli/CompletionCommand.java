@@ -1,6 +1,5 @@
 package dev.wharf.cli;
 
-import java.util.concurrent.Callable;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,11 +8,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code wharf completion}: a bash completion script, which zsh also runs through bashcompinit. */
-@Command(name = "completion", mixinStandardHelpOptions = true, versionProvider = dev.wharf.Main.Version.class,
+@Command(name = "completion",
         description = {"Print a shell completion script for wharf (bash, or zsh through bashcompinit).",
                 "bash:  source <(wharf completion)",
                 "zsh:   autoload -U +X compinit && compinit; source <(wharf completion zsh)"})
-public final class CompletionCommand implements Callable<Integer> {
+public final class CompletionCommand extends ClientCommand {
     enum Shell { bash, zsh }
 
     @Parameters(arity = "0..1", paramLabel = "SHELL", defaultValue = "bash",
@@ -23,11 +22,6 @@ public final class CompletionCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final Environment env;
-
-    CompletionCommand(Environment env) {
-        this.env = env;
-    }
 
     @Override
     public Integer call() {

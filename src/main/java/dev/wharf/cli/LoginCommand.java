@@ -4,16 +4,15 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code wharf login}: signs in with {@code /v2/users/login} and saves the session token (never the password). */
-@Command(name = "login", mixinStandardHelpOptions = true, versionProvider = dev.wharf.Main.Version.class,
+@Command(name = "login",
         description = {"Sign in to a Wharf (or Docker Hub) server and save the session for the other commands.",
                 "The server URL, the username and the session token are saved in $XDG_CONFIG_HOME/wharf/session.json "
                         + "(mode 0600); the password is never saved."})
-public final class LoginCommand implements Callable<Integer> {
+public final class LoginCommand extends ClientCommand {
     /** The server used when neither --url, WHARF_URL nor an earlier login names one: a local `wharf serve`. */
     public static final String DEFAULT_URL = "http://localhost:5000";
 
@@ -28,11 +27,6 @@ public final class LoginCommand implements Callable<Integer> {
     @Option(names = "--password-stdin", description = "Read the password (or a personal access token) from standard input.")
     boolean passwordStdin;
 
-    private final Environment env;
-
-    LoginCommand(Environment env) {
-        this.env = env;
-    }
 
     @Override
     public Integer call() {

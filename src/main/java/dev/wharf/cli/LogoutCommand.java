@@ -1,18 +1,11 @@
 package dev.wharf.cli;
 
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 /** {@code wharf logout}: forgets the saved session. */
-@Command(name = "logout", mixinStandardHelpOptions = true, versionProvider = dev.wharf.Main.Version.class,
+@Command(name = "logout",
         description = "Remove the saved session (server URL, username and session token).")
-public final class LogoutCommand implements Callable<Integer> {
-    private final Environment env;
-
-    LogoutCommand(Environment env) {
-        this.env = env;
-    }
-
+public final class LogoutCommand extends ClientCommand {
     @Override
     public Integer call() {
         SessionStore store = new SessionStore(env.configDir());

@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -33,17 +32,12 @@ public final class TokensCommand {
     private TokensCommand() {
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = dev.wharf.Main.Version.class,
+    @Command(name = "list",
             description = "List your tokens (all pages), newest first.")
-    static final class ListTokens implements Callable<Integer> {
+    static final class ListTokens extends ClientCommand {
         @Option(names = "--json", description = "Print a JSON array of the tokens instead of a table.")
         boolean json;
 
-        private final Environment env;
-
-        ListTokens(Environment env) {
-            this.env = env;
-        }
 
         @Override
         public Integer call() {
@@ -96,10 +90,10 @@ public final class TokensCommand {
         }
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = dev.wharf.Main.Version.class,
+    @Command(name = "create",
             description = {"Create a token and print its secret, once: it cannot be shown again.",
                     "The secret alone goes to standard output, so SECRET=$(wharf tokens create ...) works."})
-    static final class CreateToken implements Callable<Integer> {
+    static final class CreateToken extends ClientCommand {
         @Option(names = "--label", required = true, paramLabel = "LABEL", description = "Label, 1-100 characters.")
         String label;
 
@@ -115,11 +109,6 @@ public final class TokensCommand {
         @Option(names = "--json", description = "Print the whole created token, secret included, as JSON.")
         boolean json;
 
-        private final Environment env;
-
-        CreateToken(Environment env) {
-            this.env = env;
-        }
 
         @Override
         public Integer call() {
@@ -155,20 +144,15 @@ public final class TokensCommand {
         }
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true, versionProvider = dev.wharf.Main.Version.class,
+    @Command(name = "get",
             description = "Show one token (never its secret).")
-    static final class GetToken implements Callable<Integer> {
+    static final class GetToken extends ClientCommand {
         @Parameters(paramLabel = "UUID", description = "The token's uuid.")
         String uuid;
 
         @Option(names = "--json", description = "Print the token as JSON.")
         boolean json;
 
-        private final Environment env;
-
-        GetToken(Environment env) {
-            this.env = env;
-        }
 
         @Override
         public Integer call() {
@@ -179,9 +163,9 @@ public final class TokensCommand {
         }
     }
 
-    @Command(name = "update", mixinStandardHelpOptions = true, versionProvider = dev.wharf.Main.Version.class,
+    @Command(name = "update",
             description = "Change a token's label, or activate or deactivate it.")
-    static final class UpdateToken implements Callable<Integer> {
+    static final class UpdateToken extends ClientCommand {
         @Parameters(paramLabel = "UUID", description = "The token's uuid.")
         String uuid;
 
@@ -202,11 +186,6 @@ public final class TokensCommand {
             boolean inactive;
         }
 
-        private final Environment env;
-
-        UpdateToken(Environment env) {
-            this.env = env;
-        }
 
         @Override
         public Integer call() {
@@ -231,17 +210,12 @@ public final class TokensCommand {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true, versionProvider = dev.wharf.Main.Version.class,
+    @Command(name = "delete",
             description = "Delete a token. It never authenticates again; this cannot be undone.")
-    static final class DeleteToken implements Callable<Integer> {
+    static final class DeleteToken extends ClientCommand {
         @Parameters(paramLabel = "UUID", description = "The token's uuid.")
         String uuid;
 
-        private final Environment env;
-
-        DeleteToken(Environment env) {
-            this.env = env;
-        }
 
         @Override
         public Integer call() {

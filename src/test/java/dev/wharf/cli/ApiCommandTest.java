@@ -2,50 +2,16 @@ package dev.wharf.cli;
 
 import static dev.wharf.cli.CliAssertions.closedPortUrl;
 import static dev.wharf.cli.CliAssertions.failsWithOneLine;
-import static dev.wharf.cli.CliAssertions.newUsername;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.wharf.testing.Backend;
-import dev.wharf.testing.Http;
-import dev.wharf.testing.Sessions;
-import dev.wharf.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class ApiCommandTest {
-    private static final String PASSWORD = "correct-horse-battery";
-    private static TestServer server;
-
-    private CliRunner cli;
-    private String user;
-    private String session;
-    private Http http;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start(Backend.H2);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void newUser() {
-        cli = new CliRunner();
-        user = newUsername("api");
-        session = Sessions.newUser(server, user, PASSWORD);
-        http = server.http().bearer(session);
-    }
-
+class ApiCommandTest extends ServerCliTest {
     @Test
     void versionFlag() {
         for (String flag : List.of("-V", "--version")) {
@@ -57,7 +23,7 @@ class ApiCommandTest {
 
     @Test
     void withoutArgumentsListsTokensWithTheSavedSessionAsPrettyJson() {
-        cli.login(server.url(), user, PASSWORD);
+        login();
         create("listed");
 
         CliRunner.Result r = cli.run("api");
@@ -130,7 +96,7 @@ class ApiCommandTest {
 
     @Test
     void theSavedSessionIsOnlySentToItsOwnServer() {
-        cli.login(server.url(), user, PASSWORD);
+        login();
         String otherSpelling = server.url().replace("127.0.0.1", "localhost");
 
         CliRunner.Result r = cli.run("api", "-u", otherSpelling);

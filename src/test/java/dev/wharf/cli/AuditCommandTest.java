@@ -5,41 +5,16 @@ import static dev.wharf.cli.CliAssertions.newUsername;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.wharf.testing.Backend;
-import dev.wharf.testing.Http;
 import dev.wharf.testing.Sessions;
-import dev.wharf.testing.TestServer;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class AuditCommandTest {
-    private static final String PASSWORD = "correct-horse-battery";
-    private static TestServer server;
-
-    private CliRunner cli;
-    private String user;
-    private Http http;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start(Backend.H2);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
+class AuditCommandTest extends ServerCliTest {
     @BeforeEach
     void loggedInWithSomeHistory() {
-        cli = new CliRunner();
-        user = newUsername("aud");
-        http = server.http().bearer(Sessions.newUser(server, user, PASSWORD));
-        cli.login(server.url(), user, PASSWORD);
+        login();
         String uuid = http.post("/v2/access-tokens", Map.of("token_label", "alpha", "scopes", List.of("repo:read")))
                 .json().get("uuid").asText();
         http.patch("/v2/access-tokens/" + uuid, Map.of("token_label", "beta"));

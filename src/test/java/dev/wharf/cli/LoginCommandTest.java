@@ -2,47 +2,18 @@ package dev.wharf.cli;
 
 import static dev.wharf.cli.CliAssertions.closedPortUrl;
 import static dev.wharf.cli.CliAssertions.failsWithOneLine;
-import static dev.wharf.cli.CliAssertions.newUsername;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.wharf.testing.Backend;
 import dev.wharf.testing.Sessions;
-import dev.wharf.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class LoginCommandTest {
-    private static final String PASSWORD = "correct-horse-battery";
-    private static TestServer server;
-
-    private CliRunner cli;
-    private String user;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start(Backend.H2);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void newUser() {
-        cli = new CliRunner();
-        user = newUsername("login");
-        Sessions.newUser(server, user, PASSWORD);
-    }
-
+class LoginCommandTest extends ServerCliTest {
     @Test
     void loginWithPasswordOnStdinSavesUrlUserAndSessionButNeverThePassword() throws Exception {
         cli.stdin = PASSWORD + "\n";
@@ -61,7 +32,7 @@ class LoginCommandTest {
 
     @Test
     void sessionFileIsMode0600InA0700Directory() throws Exception {
-        cli.login(server.url(), user, PASSWORD);
+        login();
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cli.sessionFile())))
                 .isEqualTo("rw-------");
@@ -79,7 +50,7 @@ class LoginCommandTest {
         Files.writeString(cli.sessionFile(), "{}");
         Files.setPosixFilePermissions(cli.sessionFile(), PosixFilePermissions.fromString("rw-r--r--"));
 
-        cli.login(server.url(), user, PASSWORD);
+        login();
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cli.sessionFile())))
                 .isEqualTo("rw-------");
@@ -99,7 +70,7 @@ class LoginCommandTest {
 
     @Test
     void secondLoginReusesTheSavedServerAndUsername() {
-        cli.login(server.url(), user, PASSWORD);
+        login();
         cli.terminal = new CliRunner.FakeTerminal(PASSWORD);
 
         CliRunner.Result r = cli.run("login");
@@ -176,7 +147,7 @@ class LoginCommandTest {
 
     @Test
     void logoutRemovesTheSessionAndSaysSoOnce() {
-        cli.login(server.url(), user, PASSWORD);
+        login();
 
         CliRunner.Result first = cli.run("logout");
         assertThat(first.exit()).isZero();
@@ -196,7 +167,7 @@ class LoginCommandTest {
 
     @Test
     void expiredSessionSaysToRunWharfLogin() {
-        cli.login(server.url(), user, PASSWORD);
+        login();
         cli.clock = Clock.offset(Clock.systemUTC(), Duration.ofDays(2));
 
         failsWithOneLine(cli.run("tokens", "list"), 1, "has expired: run `wharf login`");
@@ -215,7 +186,7 @@ class LoginCommandTest {
         Files.writeString(cli.sessionFile(), "garbage");
 
         failsWithOneLine(cli.run("tokens", "list"), 1, "run `wharf login` again");
-        cli.login(server.url(), user, PASSWORD);
+        login();
         assertThat(cli.run("tokens", "list").exit()).isZero();
     }
 

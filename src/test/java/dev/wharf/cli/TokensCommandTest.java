@@ -6,10 +6,8 @@ import static dev.wharf.cli.CliAssertions.newUsername;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.wharf.testing.Backend;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Sessions;
-import dev.wharf.testing.TestServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -17,35 +15,13 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class TokensCommandTest {
-    private static final String PASSWORD = "correct-horse-battery";
-    private static TestServer server;
-
-    private CliRunner cli;
-    private String user;
-    private Http http;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start(Backend.H2);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
+class TokensCommandTest extends ServerCliTest {
     @BeforeEach
     void loggedIn() {
-        cli = new CliRunner();
-        user = newUsername("tok");
-        http = server.http().bearer(Sessions.newUser(server, user, PASSWORD));
-        cli.login(server.url(), user, PASSWORD);
+        login();
     }
 
     @Test
