@@ -58,7 +58,6 @@ public final class ApiCommand extends ClientCommand {
                     + "and print {\"token\": \"...\"}.")
     boolean generateToken;
 
-
     @Override
     public Integer call() {
         String verb = method.trim().toUpperCase(Locale.ROOT);

@@ -43,7 +43,6 @@ public final class AuditCommand extends ClientCommand {
     @Option(names = "--json", description = "Print a JSON array of the events instead of a table.")
     boolean json;
 
-
     @Override
     public Integer call() {
         if (limit < 0) {

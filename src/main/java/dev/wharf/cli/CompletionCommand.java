@@ -22,7 +22,6 @@ public final class CompletionCommand extends ClientCommand {
     @Spec
     CommandSpec spec;
 
-
     @Override
     public Integer call() {
         CommandLine root = spec.root().commandLine();

@@ -27,7 +27,6 @@ public final class LoginCommand extends ClientCommand {
     @Option(names = "--password-stdin", description = "Read the password (or a personal access token) from standard input.")
     boolean passwordStdin;
 
-
     @Override
     public Integer call() {
         SessionStore store = new SessionStore(env.configDir());

@@ -38,7 +38,6 @@ public final class TokensCommand {
         @Option(names = "--json", description = "Print a JSON array of the tokens instead of a table.")
         boolean json;
 
-
         @Override
         public Integer call() {
             SignedIn session = SignedIn.require(env);
@@ -109,7 +108,6 @@ public final class TokensCommand {
         @Option(names = "--json", description = "Print the whole created token, secret included, as JSON.")
         boolean json;
 
-
         @Override
         public Integer call() {
             List<String> checked = checkScopes(scopes);
@@ -144,31 +142,40 @@ public final class TokensCommand {
         }
     }
 
-    @Command(name = "get",
-            description = "Show one token (never its secret).")
-    static final class GetToken extends ClientCommand {
+    /** A command about one token, named by its uuid. */
+    abstract static class OneToken extends ClientCommand {
         @Parameters(paramLabel = "UUID", description = "The token's uuid.")
         String uuid;
 
+        /** The uuid in its canonical lower-case form; anything that is not a uuid is a usage error. */
+        String id() {
+            return checkUuid(uuid);
+        }
+
+        /** Sends {@code method} to the token; a 404 says it does not exist or is not the user's. */
+        JsonNode send(String method, Object body) {
+            String id = id();
+            return SignedIn.require(env).call(method, PATH + "/" + id, body,
+                    "no token " + id + " (it does not exist, or it is not yours)");
+        }
+    }
+
+    @Command(name = "get",
+            description = "Show one token (never its secret).")
+    static final class GetToken extends OneToken {
         @Option(names = "--json", description = "Print the token as JSON.")
         boolean json;
 
-
         @Override
         public Integer call() {
-            String id = checkUuid(uuid);
-            JsonNode token = SignedIn.require(env).call("GET", PATH + "/" + id, null, notFound(id));
-            show(env, token, json);
+            show(env, send("GET", null), json);
             return 0;
         }
     }
 
     @Command(name = "update",
             description = "Change a token's label, or activate or deactivate it.")
-    static final class UpdateToken extends ClientCommand {
-        @Parameters(paramLabel = "UUID", description = "The token's uuid.")
-        String uuid;
-
+    static final class UpdateToken extends OneToken {
         @Option(names = "--label", paramLabel = "LABEL", description = "New label, 1-100 characters.")
         String label;
 
@@ -182,14 +189,13 @@ public final class TokensCommand {
             @Option(names = "--active", required = true, description = "Activate the token.")
             boolean active;
 
-            @Option(names = "--inactive", required = true, description = "Deactivate the token: it stops working at once.")
+            @Option(names = "--inactive", required = true,
+                    description = "Deactivate the token: it stops working at once.")
             boolean inactive;
         }
 
-
         @Override
         public Integer call() {
-            String id = checkUuid(uuid);
             Map<String, Object> body = new LinkedHashMap<>();
             if (label != null) {
                 body.put("token_label", label);
@@ -200,9 +206,9 @@ public final class TokensCommand {
             if (body.isEmpty()) {
                 throw CliException.usage("nothing to update: give --label, --active or --inactive");
             }
-            JsonNode token = SignedIn.require(env).call("PATCH", PATH + "/" + id, body, notFound(id));
+            JsonNode token = send("PATCH", body);
             if (!json) {
-                env.err().println("Updated token " + id + ".");
+                env.err().println("Updated token " + id() + ".");
                 env.err().flush();
             }
             show(env, token, json);
@@ -212,16 +218,11 @@ public final class TokensCommand {
 
     @Command(name = "delete",
             description = "Delete a token. It never authenticates again; this cannot be undone.")
-    static final class DeleteToken extends ClientCommand {
-        @Parameters(paramLabel = "UUID", description = "The token's uuid.")
-        String uuid;
-
-
+    static final class DeleteToken extends OneToken {
         @Override
         public Integer call() {
-            String id = checkUuid(uuid);
-            SignedIn.require(env).call("DELETE", PATH + "/" + id, null, notFound(id));
-            env.out().println("Deleted token " + id + ".");
+            send("DELETE", null);
+            env.out().println("Deleted token " + id() + ".");
             return 0;
         }
     }
@@ -251,10 +252,6 @@ public final class TokensCommand {
             // reported below
         }
         throw CliException.usage("not a token uuid: '" + raw + "'");
-    }
-
-    private static String notFound(String uuid) {
-        return "no token " + uuid + " (it does not exist, or it is not yours)";
     }
 
     private static String scopes(JsonNode token) {
