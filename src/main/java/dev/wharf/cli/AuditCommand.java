@@ -66,21 +66,20 @@ public final class AuditCommand extends ClientCommand {
         param(filters, "to", until == null ? null : Times.wire(until));
 
         int pageSize = limit == 0 ? MAX_PAGE_SIZE : Math.min(limit, MAX_PAGE_SIZE);
+        String path = "/v2/auditlogs/" + who + "?page_size=";
         List<JsonNode> events = new ArrayList<>();
         boolean more = false;
         for (int page = 1; ; page++) {
-            JsonNode body = session.call("GET", "/v2/auditlogs/" + who + "?page=" + page + "&page_size=" + pageSize
-                    + filters, null, "no account '" + who + "'");
-            JsonNode logs = body == null ? null : body.get("logs");
-            int n = logs == null || !logs.isArray() ? 0 : logs.size();
-            for (int i = 0; i < n && (limit == 0 || events.size() < limit); i++) {
-                events.add(logs.get(i));
-            }
-            if (n < pageSize) {
-                break;
+            JsonNode logs = logs(session, path + pageSize + "&page=" + page + filters);
+            int taken = 0;
+            for (; taken < logs.size() && (limit == 0 || events.size() < limit); taken++) {
+                events.add(logs.get(taken));
             }
             if (limit != 0 && events.size() >= limit) {
-                more = true;
+                more = taken < logs.size() || !logs(session, path + "1&page=" + (limit + 1) + filters).isEmpty();
+                break;
+            }
+            if (logs.size() < pageSize) {
                 break;
             }
         }
@@ -105,6 +104,12 @@ public final class AuditCommand extends ClientCommand {
             env.err().flush();
         }
         return 0;
+    }
+
+    private JsonNode logs(SignedIn session, String pathAndQuery) {
+        JsonNode body = session.call("GET", pathAndQuery, null, null);
+        JsonNode logs = body == null ? null : body.get("logs");
+        return logs != null && logs.isArray() ? logs : JsonText.MAPPER.createArrayNode();
     }
 
     private static void param(StringBuilder query, String key, String value) {
