@@ -40,7 +40,12 @@ final class SignedIn {
     JsonNode call(String method, String pathAndQuery, Object body, String notFound) {
         HubClient.Response r = client.send(method, pathAndQuery, body == null ? null : JsonText.compact(body));
         if (r.ok()) {
-            return r.json();
+            JsonNode json = r.json();
+            if (json == null && !r.body().isBlank()) {
+                throw CliException.api(session.url() + " is not a Docker Hub API: it answered " + pathAndQuery
+                        + " with something that is not JSON");
+            }
+            return json;
         }
         throw switch (r.status()) {
             case 401 -> CliException.api("your session on " + session.url()
