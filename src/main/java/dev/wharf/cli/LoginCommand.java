@@ -17,14 +17,16 @@ public final class LoginCommand extends ClientCommand {
     public static final String DEFAULT_URL = "http://localhost:5000";
 
     @Option(names = "--url", paramLabel = "URL",
-            description = "Server URL (default: $WHARF_URL, else the last server logged in to, else " + DEFAULT_URL + ").")
+            description = "Server URL (default: $WHARF_URL, else the last server logged in to, else "
+                    + DEFAULT_URL + ").")
     String url;
 
     @Option(names = {"-u", "--username"}, paramLabel = "USER",
             description = "Username (default: the last one used on this server, else a prompt).")
     String username;
 
-    @Option(names = "--password-stdin", description = "Read the password (or a personal access token) from standard input.")
+    @Option(names = "--password-stdin",
+            description = "Read the password (or a personal access token) from standard input.")
     boolean passwordStdin;
 
     @Override

@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The saved sign-in: server URL, username and session token, in {@code session.json} under the config directory.
@@ -102,9 +104,10 @@ public final class SessionStore {
     }
 
     private void createPrivateDir(boolean posix) throws IOException {
+        Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
         if (Files.isDirectory(dir)) {
             if (posix) {
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                Files.setPosixFilePermissions(dir, owner);
             }
             return;
         }
@@ -113,7 +116,7 @@ public final class SessionStore {
             Files.createDirectories(parent);
         }
         if (posix) {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(owner));
         } else {
             Files.createDirectory(dir);
         }

@@ -69,7 +69,8 @@ final class SignedIn {
             JsonNode claims = JsonText.parseOrNull(
                     new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
             JsonNode exp = claims == null ? null : claims.get("exp");
-            return exp != null && exp.canConvertToLong() && Instant.ofEpochSecond(exp.asLong()).isBefore(clock.instant());
+            return exp != null && exp.canConvertToLong()
+                    && Instant.ofEpochSecond(exp.asLong()).isBefore(clock.instant());
         } catch (IllegalArgumentException e) {
             return false;
         }

@@ -27,7 +27,8 @@ class AuditCommandTest extends ServerCliTest {
         assertThat(r.exit()).as(r.toString()).isZero();
         List<String> lines = r.out().lines().toList();
         assertThat(lines.get(0)).matches("TIME +ACTION +NAME +ACTOR +DESCRIPTION");
-        assertThat(lines).anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC +user\\.access_token\\.update +"
+        assertThat(lines).anyMatch(l -> l.matches(
+                "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC +user\\.access_token\\.update +"
                 + ".*" + user + ".*"));
         assertThat(lines).anyMatch(l -> l.contains("user.access_token.create") && l.contains("alpha"));
         int update = indexOf(lines, "user.access_token.update");

@@ -171,7 +171,8 @@ class TokensCommandTest extends ServerCliTest {
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).contains("UUID:       " + uuid).contains("Label:      shown")
                 .contains("Scopes:     repo:read").contains("Active:     yes").contains("Last used:  never")
-                .contains("Expires:    never").containsPattern("Created: +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(");
+                .contains("Expires:    never")
+                .containsPattern("Created: +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(");
 
         JsonNode json = JsonText.parseOrNull(cli.run("tokens", "get", uuid, "--json").out());
         assertThat(json.get("uuid").asText()).isEqualTo(uuid);
