@@ -13,7 +13,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The client pointed at a web server that is not a Docker Hub API: one line, never a stack trace. */
+/**
+ * The client against servers the Wharf test server cannot stand in for: a web site that is not a Docker Hub API, and
+ * Docker Hub's two-factor sign-in answer. One line, never a stack trace.
+ */
 class ForeignServerTest {
     private HttpServer web;
     private String url;
@@ -30,6 +33,15 @@ class ForeignServerTest {
                 out.write(page);
             }
         });
+        web.createContext("/v2/users/login", exchange -> {
+            byte[] body = ("{\"detail\":\"Require secondary authentication on MFA enabled account\","
+                    + "\"login_2fa_token\":\"x.y.z\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(401, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
         web.start();
         url = "http://127.0.0.1:" + web.getAddress().getPort();
     }
@@ -42,9 +54,16 @@ class ForeignServerTest {
     @Test
     void loginSaysWhatTheServerAnswered() {
         cli.stdin = "some-password";
-        failsWithOneLine(cli.run("login", "--url", url, "-u", "alice", "--password-stdin"), 1,
-                "login failed: " + url + " answered HTTP 200: <html> <body>Welcome</body> </html>");
+        failsWithOneLine(cli.run("login", "--url", url + "/site", "-u", "alice", "--password-stdin"), 1,
+                "login failed: " + url + "/site answered HTTP 200: <html> <body>Welcome</body> </html>");
         assertThat(cli.sessionFile()).doesNotExist();
+    }
+
+    @Test
+    void dockerHubTwoFactorAnswerSaysToUseAPersonalAccessToken() {
+        cli.stdin = "some-password";
+        failsWithOneLine(cli.run("login", "--url", url, "-u", "alice", "--password-stdin"), 1,
+                "alice uses two-factor authentication; log in with a personal access token as the password");
     }
 
     @Test

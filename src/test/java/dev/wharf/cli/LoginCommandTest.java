@@ -110,6 +110,18 @@ class LoginCommandTest extends ServerCliTest {
     }
 
     @Test
+    void bruteForceLockoutSaysWhenToTryAgain() {
+        CliRunner.Result last = null;
+        for (int i = 0; i < 11; i++) {
+            cli.stdin = "wrong-password-" + i;
+            last = cli.run("login", "--url", server.url(), "-u", user, "--password-stdin");
+        }
+
+        failsWithOneLine(last, 1, "login failed: too many failed sign-ins; try again in ");
+        assertThat(last.err()).containsPattern("try again in \\d+ seconds");
+    }
+
+    @Test
     void connectionRefusedIsOneLineExit1() {
         String url = closedPortUrl();
         cli.stdin = PASSWORD;
