@@ -73,7 +73,11 @@ public final class Wharf implements AutoCloseable {
             c.router.ignoreTrailingSlashes = false;
             c.jetty.modifyServer(server -> {
                 server.setStopTimeout(DRAIN_MILLIS);
-                server.insertHandler(new GracefulHandler());
+                GracefulHandler graceful = new GracefulHandler();
+                // On shutdown Jetty shortens in-flight connections' idle timeout to this (1 s by default), which
+                // would cut off a slow upload mid-body; in-flight requests get the whole drain time instead.
+                graceful.setShutdownIdleTimeout(DRAIN_MILLIS);
+                server.insertHandler(graceful);
             });
             observability.install(c);
             Routes.register(c.routes, this);
