@@ -94,15 +94,20 @@ public final class Times {
         if (s < 60) {
             return past ? "just now" : "in less than a minute";
         } else if (s < 3600) {
-            amount = plural(s / 60, "minute");
+            amount = plural(nearest(s, 60), "minute");
         } else if (s < 48 * 3600) {
-            amount = plural(s / 3600, "hour");
+            amount = plural(nearest(s, 3600), "hour");
         } else if (s < 365L * 86400) {
-            amount = plural(s / 86400, "day");
+            amount = plural(nearest(s, 86400), "day");
         } else {
             return LocalDate.ofInstant(t, clock.getZone()).toString();
         }
         return past ? amount + " ago" : "in " + amount;
+    }
+
+    /** Rounds to the nearest unit, so a token created just now "in 30d" reads "in 30 days", not "in 29 days". */
+    private static long nearest(long seconds, long unit) {
+        return (seconds + unit / 2) / unit;
     }
 
     private static String plural(long n, String unit) {

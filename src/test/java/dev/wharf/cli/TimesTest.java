@@ -78,6 +78,7 @@ class TimesTest {
         assertThat(Times.relative(NOW.minus(Duration.ofHours(47)), UTC)).isEqualTo("47 hours ago");
         assertThat(Times.relative(NOW.minus(Duration.ofDays(2)), UTC)).isEqualTo("2 days ago");
         assertThat(Times.relative(NOW.plus(Duration.ofDays(30)), UTC)).isEqualTo("in 30 days");
+        assertThat(Times.relative(NOW.plus(Duration.ofDays(30)).minusSeconds(7), UTC)).isEqualTo("in 30 days");
         assertThat(Times.relative(Instant.parse("2024-03-01T00:00:00Z"), UTC)).isEqualTo("2024-03-01");
     }
 }
