@@ -36,6 +36,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--upload-max-age", description = "Age after which abandoned uploads are removed (default 24h).")
     String uploadMaxAge;
 
+    @Option(names = "--manifest-max-bytes", description = "Largest manifest accepted on push, in bytes (default 4194304).")
+    String manifestMaxBytes;
+
     @Override
     public Integer call() throws InterruptedException {
         Map<String, String> flags = new HashMap<>();
@@ -48,6 +51,7 @@ final class ServeCommand implements Callable<Integer> {
         put(flags, "session-ttl", sessionTtl);
         put(flags, "default-visibility", defaultVisibility);
         put(flags, "upload-max-age", uploadMaxAge);
+        put(flags, "manifest-max-bytes", manifestMaxBytes);
         WharfConfig config = new ConfigResolver(flags, System.getenv(), configFile).resolve();
         Wharf wharf = Wharf.start(config, System.out, System.getenv("WHARF_ADMIN_PASSWORD"));
         CountDownLatch stopped = new CountDownLatch(1);
