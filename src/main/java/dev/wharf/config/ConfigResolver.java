@@ -59,7 +59,7 @@ public final class ConfigResolver {
                 parse("session-ttl", "24h", Durations::parse),
                 parse("default-visibility", "private", ConfigResolver::isPrivate),
                 parse("upload-max-age", "24h", Durations::parse),
-                parse("manifest-max-bytes", String.valueOf(4L * 1024 * 1024), Long::parseLong));
+                parse("manifest-max-bytes", String.valueOf(4L * 1024 * 1024), ConfigResolver::positive));
     }
 
     /** The raw value of a setting, or {@code fallback}. */
@@ -93,6 +93,14 @@ public final class ConfigResolver {
             throw new IllegalArgumentException("must be 0-65535");
         }
         return port;
+    }
+
+    private static long positive(String raw) {
+        long value = Long.parseLong(raw);
+        if (value <= 0) {
+            throw new IllegalArgumentException("must be positive");
+        }
+        return value;
     }
 
     private static URI publicUrl(String raw) {

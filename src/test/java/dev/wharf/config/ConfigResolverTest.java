@@ -57,7 +57,7 @@ class ConfigResolverTest {
     void badValuesAreReportedByName() {
         for (Map<String, String> flags : List.of(Map.of("port", "http"), Map.of("port", "70000"),
                 Map.of("public-url", "not a url"), Map.of("session-ttl", "forever"),
-                Map.of("default-visibility", "secret"))) {
+                Map.of("default-visibility", "secret"), Map.of("manifest-max-bytes", "-1"))) {
             assertThatThrownBy(() -> new ConfigResolver(flags, Map.of(), null).resolve())
                     .isInstanceOf(ConfigResolver.ConfigException.class)
                     .hasMessageContaining(flags.keySet().iterator().next());
