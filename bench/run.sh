@@ -10,7 +10,7 @@ set -euo pipefail
 
 # ---------------------------------------------------------------------------------------------------------------
 # The JVM flags bench/README.md recommends for Wharf (justified there). WHARF_JAVA_OPTS overrides them.
-RECOMMENDED_JVM_FLAGS="-Xmx128m -Xss512k -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=96m"
+RECOMMENDED_JVM_FLAGS="-Xmx128m -Xss512k -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m"
 # ---------------------------------------------------------------------------------------------------------------
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
