@@ -22,7 +22,7 @@ WHARF_JAR="${WHARF_JAR:-$REPO_ROOT/target/wharf.jar}"
 BENCH_SIZE_MIB="${BENCH_SIZE_MIB:-1024}"
 BENCH_SIDES="${BENCH_SIDES:-peer wharf}"          # which servers to measure, in this order
 BENCH_AB_SECONDS="${BENCH_AB_SECONDS:-10}"        # length of each timed ab run
-BENCH_AB_WARMUP="${BENCH_AB_WARMUP:-20000}"       # HEAD requests sent before the timed ab runs
+BENCH_AB_WARMUP="${BENCH_AB_WARMUP:-3}"           # seconds of HEAD requests (c=32) before the timed runs
 BENCH_TMP="${BENCH_TMP:-${TMPDIR:-/var/tmp}}"     # needs ~4 x BENCH_SIZE_MIB of free disk
 BENCH_KEEP="${BENCH_KEEP:-0}"                     # 1: keep the temp dir (logs, data) after the run
 BENCH_STRICT="${BENCH_STRICT:-0}"                 # 1: exit 3 when a target is missed
@@ -225,7 +225,7 @@ mibs() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1048576 / s }'; }
 # ab_heads concurrency seconds-or-count mode -> prints requests/s; fails unless every HEAD was a 2xx
 ab_heads() {
     local c=$1 url="$BASE/v2/$REPO_NAME/manifests/$TAG" outf=$WORK/ab-$SIDE-c$1-$3.txt args
-    if [[ $3 == warmup ]]; then args=(-n "$2"); else args=(-t "$2" -n 100000000); fi
+    args=(-t "$2" -n 100000000)
     timeout $(( ${2} + 300 )) ab -k -i -q -c "$c" "${args[@]}" -H "Accept: $MANIFEST_TYPE" "${AUTH[@]}" "$url" \
         >"$outf" 2>&1 || { cat "$outf" >&2; die "ab failed (c=$c)"; }
     local complete failed non2xx rps
