@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wharf.core.Clock;
+import dev.wharf.core.Nulls;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,7 @@ public final class AuditLog {
                 .bind("action", action.fullName())
                 .bind("name", name)
                 .bind("actor", actor)
-                .bind("credential", credential)
+                .bind("credential", Nulls.uuid(credential))
                 .bind("data", toJson(data))
                 .bind("at", Clock.now())
                 .execute();

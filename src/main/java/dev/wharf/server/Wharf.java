@@ -11,6 +11,13 @@ import dev.wharf.auth.SigningKeys;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.db.Database;
 import dev.wharf.dockerhub.HubApi;
+import dev.wharf.registry.RegistryApi;
+import dev.wharf.repositories.Maintenance;
+import dev.wharf.repositories.PullCounter;
+import dev.wharf.repositories.Repositories;
+import dev.wharf.repositories.Uploads;
+import dev.wharf.storage.BlobStore;
+import dev.wharf.storage.FilesystemBlobStore;
 import dev.wharf.tokens.AccessTokens;
 import dev.wharf.tokens.TokenSecret;
 import io.javalin.Javalin;
@@ -43,6 +50,12 @@ public final class Wharf implements AutoCloseable {
     private final Authenticator authenticator;
     private final HubApi hubApi;
     private final AdminApi adminApi;
+    private final BlobStore blobStore;
+    private final Repositories repositories;
+    private final Uploads uploads;
+    private final PullCounter pulls;
+    private final Maintenance maintenance;
+    private final RegistryApi registryApi;
     private final Javalin app;
 
     private Wharf(WharfConfig config, PrintStream console, String adminPassword) {
@@ -62,6 +75,14 @@ public final class Wharf implements AutoCloseable {
         this.authenticator = new Authenticator(accounts, tokens, audit, jwts, new LoginThrottle(), config.sessionTtl());
         this.hubApi = new HubApi(authenticator, tokens, accounts, audit, requests);
         this.adminApi = new AdminApi(authenticator, accounts);
+        this.blobStore = new FilesystemBlobStore(config.dataDir().resolve("blobs"));
+        this.repositories = new Repositories(database.jdbi(), audit, blobStore, config.defaultPrivate(),
+                config.manifestMaxBytes());
+        this.uploads = new Uploads(database.jdbi(), blobStore, repositories);
+        this.pulls = new PullCounter(database.jdbi());
+        this.registryApi = new RegistryApi(authenticator, tokens, accounts, jwts, repositories, uploads, pulls,
+                requests);
+        this.maintenance = new Maintenance(uploads, pulls, config.uploadMaxAge());
         createFirstAdmin(console, adminPassword);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -97,6 +118,7 @@ public final class Wharf implements AutoCloseable {
         try {
             wharf.app.start();
         } catch (RuntimeException e) {
+            wharf.maintenance.close();
             wharf.database.close();
             throw e;
         }
@@ -158,6 +180,26 @@ public final class Wharf implements AutoCloseable {
         return adminApi;
     }
 
+    RegistryApi registryApi() {
+        return registryApi;
+    }
+
+    public Repositories repositories() {
+        return repositories;
+    }
+
+    public Uploads uploads() {
+        return uploads;
+    }
+
+    public PullCounter pulls() {
+        return pulls;
+    }
+
+    public BlobStore blobStore() {
+        return blobStore;
+    }
+
     public Accounts accounts() {
         return accounts;
     }
@@ -188,6 +230,7 @@ public final class Wharf implements AutoCloseable {
         try {
             app.stop();
         } finally {
+            maintenance.close();
             observability.close();
             database.close();
         }

@@ -7,6 +7,7 @@ import dev.wharf.audit.AuditAction;
 import dev.wharf.audit.AuditLog;
 import dev.wharf.core.Clock;
 import dev.wharf.core.DomainException;
+import dev.wharf.core.Nulls;
 import dev.wharf.core.Validation;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -84,7 +85,7 @@ public final class AccessTokens {
                             + " VALUES (:uuid, :owner, :hash, :label, :scopes, 'HUB', :ip, :ua, 'manual', TRUE, :at, :exp)")
                     .bind("uuid", uuid).bind("owner", owner.id()).bind("hash", TokenSecret.sha256(secret))
                     .bind("label", label).bind("scopes", String.join(" ", distinct)).bind("ip", ip).bind("ua", ua)
-                    .bind("at", now).bind("exp", expires)
+                    .bind("at", now).bind("exp", Nulls.timestamp(expires))
                     .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
             audit.record(h, owner.name(), AuditAction.USER_ACCESS_TOKEN_CREATE, label, owner.name(),
                     origin.credential(), auditData(uuid, distinct, expires));

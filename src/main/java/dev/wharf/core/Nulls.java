@@ -1,0 +1,23 @@
+package dev.wharf.core;
+
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.argument.NullArgument;
+
+/**
+ * Typed SQL nulls. An untyped null is sent as VARCHAR, which PostgreSQL refuses for UUID and timestamp columns.
+ */
+public final class Nulls {
+    private Nulls() {
+    }
+
+    public static Object uuid(UUID value) {
+        return value != null ? value : (Argument) new NullArgument(Types.OTHER);
+    }
+
+    public static Object timestamp(OffsetDateTime value) {
+        return value != null ? value : (Argument) new NullArgument(Types.TIMESTAMP_WITH_TIMEZONE);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.wharf.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wharf.repositories.Repositories;
+import dev.wharf.repositories.Repository;
+import dev.wharf.repositories.StoredManifest;
+import dev.wharf.server.Json;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Listings: {@code /v2/<name>/tags/list}, {@code /v2/_catalog} and {@code /v2/<name>/referrers/<digest>}. */
+final class ListingHandlers {
+    private final Repositories repositories;
+    private final AccessControl access;
+
+    ListingHandlers(Repositories repositories, AccessControl access) {
+        this.repositories = repositories;
+        this.access = access;
+    }
+
+    void tags(RegistryRequest r) {
+        Repository repo = repositories.require(r.name());
+        Paging paging = Paging.of(r.ctx());
+        List<String> tags = paging.page(r.ctx(), "/v2/" + r.name() + "/tags/list",
+                repositories.tags(repo, paging.last(), paging.n() + 1));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", r.name().value());
+        body.put("tags", tags);
+        r.ctx().json(body);
+    }
+
+    /** Lists the repositories the caller may see: every public one, and private ones they may pull. */
+    void catalog(Context ctx, Caller caller) {
+        Paging paging = Paging.of(ctx);
+        List<String> names = paging.page(ctx, "/v2/_catalog",
+                repositories.catalog(access.catalogViewer(caller.principal()), paging.last(), paging.n() + 1));
+        ctx.json(Map.of("repositories", names));
+    }
+
+    void referrers(RegistryRequest r) throws IOException {
+        var subject = BlobHandlers.digest(r.argument());
+        Repository repo = repositories.require(r.name());
+        String artifactType = r.query("artifactType");
+        List<Map<String, Object>> descriptors = new ArrayList<>();
+        for (StoredManifest m : repositories.referrers(repo, subject, artifactType)) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("mediaType", m.mediaType());
+            d.put("digest", m.digest().toString());
+            d.put("size", m.size());
+            if (m.artifactType() != null) {
+                d.put("artifactType", m.artifactType());
+            }
+            JsonNode annotations = Json.MAPPER.readTree(repositories.manifestBytes(m)).get("annotations");
+            if (annotations != null && annotations.isObject()) {
+                d.put("annotations", annotations);
+            }
+            descriptors.add(d);
+        }
+        if (artifactType != null) {
+            r.ctx().header("OCI-Filters-Applied", "artifactType");
+        }
+        Map<String, Object> index = new LinkedHashMap<>();
+        index.put("schemaVersion", 2);
+        index.put("mediaType", dev.wharf.repositories.ManifestDocument.OCI_INDEX);
+        index.put("manifests", descriptors);
+        r.ctx().contentType(dev.wharf.repositories.ManifestDocument.OCI_INDEX).result(Json.MAPPER.writeValueAsBytes(index));
+    }
+}

@@ -1,0 +1,135 @@
+package dev.wharf.registry;
+
+import dev.wharf.repositories.PullCounter;
+import dev.wharf.repositories.Repositories;
+import dev.wharf.repositories.Repository;
+import dev.wharf.repositories.StoredManifest;
+import dev.wharf.storage.Digest;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Collections;
+
+/** {@code /v2/<name>/manifests/<reference>}: HEAD, GET, PUT and DELETE, by tag or by digest. */
+final class ManifestHandlers {
+    private final Repositories repositories;
+    private final PullCounter pulls;
+    private final AccessControl access;
+
+    ManifestHandlers(Repositories repositories, PullCounter pulls, AccessControl access) {
+        this.repositories = repositories;
+        this.pulls = pulls;
+        this.access = access;
+    }
+
+    void head(RegistryRequest r) {
+        StoredManifest m = find(r);
+        headers(r.ctx(), m);
+        r.ctx().status(200);
+    }
+
+    void get(RegistryRequest r) throws IOException {
+        Repository repo = repositories.require(r.name());
+        StoredManifest m = find(r, repo);
+        byte[] body = repositories.manifestBytes(m);
+        headers(r.ctx(), m);
+        r.ctx().status(200);
+        r.ctx().res().getOutputStream().write(body);
+        pulls.pulled(repo, Digest.looksLikeDigest(r.argument()) ? null : r.argument());
+    }
+
+    void put(RegistryRequest r) throws IOException {
+        Context ctx = r.ctx();
+        String reference = r.argument();
+        boolean byDigest = Digest.looksLikeDigest(reference);
+        Digest expected = byDigest ? BlobHandlers.digest(reference) : null;
+        byte[] body = readBounded(ctx, repositories.manifestMaxBytes());
+        Repository repo = repositories.find(r.name()).orElse(null);
+        if (repo == null) {
+            repo = repositories.findOrCreate(r.name(), namespaceId(r), r.caller().actor());
+        }
+        Repositories.Pushed pushed = repositories.putManifest(repo, byDigest ? null : reference, expected,
+                ctx.header("Content-Type"), body, r.caller().actor());
+        ctx.header("Location", "/v2/" + r.name() + "/manifests/" + pushed.digest());
+        ctx.header("Docker-Content-Digest", pushed.digest().toString());
+        if (pushed.subject() != null) {
+            ctx.header("OCI-Subject", pushed.subject().toString());
+        }
+        ctx.status(201);
+    }
+
+    void delete(RegistryRequest r) {
+        Repository repo = repositories.require(r.name());
+        String reference = r.argument();
+        if (Digest.looksLikeDigest(reference)) {
+            repositories.deleteManifest(repo, BlobHandlers.digest(reference), r.caller().actor());
+        } else {
+            repositories.deleteTag(repo, checkTag(reference), r.caller().actor());
+        }
+        r.ctx().status(202);
+    }
+
+    private long namespaceId(RegistryRequest r) {
+        return access.namespace(r.name())
+                .orElseThrow(() -> new RegistryException(OciError.NAME_UNKNOWN, "no such namespace")).id();
+    }
+
+    private StoredManifest find(RegistryRequest r) {
+        return find(r, repositories.require(r.name()));
+    }
+
+    /**
+     * The manifest a reference names, if the client accepts its media type. A client that does not accept it gets
+     * MANIFEST_UNKNOWN, as CNCF distribution answers; no format conversion happens.
+     */
+    private StoredManifest find(RegistryRequest r, Repository repo) {
+        String reference = r.argument();
+        if (Digest.looksLikeDigest(reference)) {
+            BlobHandlers.digest(reference);
+        } else {
+            checkTag(reference);
+        }
+        StoredManifest m = repositories.manifest(repo, reference).orElseThrow(() -> new RegistryException(
+                OciError.MANIFEST_UNKNOWN, "manifest " + reference + " is not in " + r.name()));
+        if (!Accept.allows(Collections.list(r.ctx().req().getHeaders("Accept")), m.mediaType())) {
+            throw new RegistryException(OciError.MANIFEST_UNKNOWN,
+                    "manifest " + reference + " is " + m.mediaType() + ", which the Accept header does not list");
+        }
+        return m;
+    }
+
+    private static String checkTag(String tag) {
+        if (!Repositories.TAG.matcher(tag).matches()) {
+            throw new RegistryException(OciError.TAG_INVALID, "invalid tag: must match "
+                    + Repositories.TAG.pattern());
+        }
+        return tag;
+    }
+
+    private static void headers(Context ctx, StoredManifest m) {
+        ctx.header("Content-Type", m.mediaType());
+        ctx.header("Docker-Content-Digest", m.digest().toString());
+        ctx.header("Content-Length", String.valueOf(m.size()));
+        ctx.header("ETag", "\"" + m.digest() + "\"");
+    }
+
+    /** Reads a request body of at most {@code max} bytes; a larger one gets 413 without being read further. */
+    private static byte[] readBounded(Context ctx, long max) throws IOException {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > max) {
+            throw tooLarge(declared, max);
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+            if (body.length > max) {
+                throw tooLarge(body.length, max);
+            }
+            return body;
+        }
+    }
+
+    private static RegistryException tooLarge(long size, long max) {
+        return new RegistryException(OciError.MANIFEST_TOO_LARGE,
+                "manifest is " + (size > max ? "more than " + max : size) + " bytes; the limit is " + max);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.wharf.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.WritableByteChannel;
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Content-addressed blob storage with resumable uploads. The contract every implementation keeps (and
+ * {@code BlobStoreContract} checks):
+ * <ul>
+ *   <li>A blob is visible under its digest only after {@link #commit} has verified that digest against the bytes and
+ *       made them durable; a crash at any moment never exposes a partial blob.</li>
+ *   <li>An upload is a byte sequence identified by an id chosen by the caller ({@code [A-Za-z0-9-]{1,64}}). Bytes are
+ *       appended in order; its size is durable state, so an upload survives a restart and resumes at
+ *       {@link #uploadSize}.</li>
+ *   <li>Committing the same content twice, even concurrently from two uploads, is safe: the second finds the blob
+ *       already present.</li>
+ *   <li>Memory use does not depend on blob size: data is streamed in both directions.</li>
+ * </ul>
+ * The store knows nothing of repositories; which repository may see which blob is metadata kept elsewhere.
+ */
+public interface BlobStore {
+
+    /** The size of a committed blob, or empty when there is none with this digest. */
+    OptionalLong size(Digest digest);
+
+    /**
+     * Writes {@code length} bytes of a committed blob, starting at {@code offset}, to {@code target}. Implementations
+     * avoid copies where they can (a filesystem store reads into a direct buffer the socket writes from).
+     *
+     * @throws BlobStoreException.BlobUnknown when there is no such blob
+     * @throws IOException                    when the target fails (typically: the client went away)
+     */
+    void send(Digest digest, long offset, long length, WritableByteChannel target) throws IOException;
+
+    /** Starts an empty upload. Fails with {@link IllegalArgumentException} for a malformed id. */
+    void createUpload(String id);
+
+    /** The number of bytes an upload holds, or empty when it does not exist (never started, committed, cancelled). */
+    OptionalLong uploadSize(String id);
+
+    /**
+     * Appends everything {@code data} yields to an upload, hashing it in the same pass, and returns the new size.
+     *
+     * @param expectedOffset the size the caller believes the upload has, or -1 to append wherever it ends
+     * @throws BlobStoreException.UploadUnknown  when the upload does not exist
+     * @throws BlobStoreException.OffsetMismatch when {@code expectedOffset} is not the current size; nothing is written
+     * @throws IOException                       when reading {@code data} fails; the bytes already appended stay
+     */
+    long append(String id, long expectedOffset, InputStream data) throws IOException;
+
+    /**
+     * Verifies the upload's content against {@code expected}, makes it durable and visible under that digest, and
+     * ends the upload. Returns the blob's size.
+     *
+     * @throws BlobStoreException.UploadUnknown  when the upload does not exist
+     * @throws BlobStoreException.DigestMismatch when the content has another digest; the upload is discarded
+     */
+    long commit(String id, Digest expected) throws IOException;
+
+    /** Discards an upload; a no-op when it does not exist. */
+    void cancelUpload(String id);
+
+    /** Ids of uploads last written before {@code cutoff}, for the removal of abandoned uploads. */
+    List<String> uploadsIdleSince(Instant cutoff) throws IOException;
+
+    /** Removes a committed blob; returns whether it existed. Callers make sure nothing refers to it any more. */
+    boolean delete(Digest digest) throws IOException;
+}

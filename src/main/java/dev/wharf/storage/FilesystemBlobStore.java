@@ -1,0 +1,329 @@
+package dev.wharf.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * A {@link BlobStore} on a local filesystem. The layout under the root:
+ * <pre>
+ * &lt;root&gt;/
+ * ├── sha256/
+ * │   └── ab/
+ * │       └── abcdef0123…   committed blob, named by its full hex digest; immutable once there
+ * └── _uploads/
+ *     └── &lt;upload id&gt;      bytes of an upload in progress, appended in order
+ * </pre>
+ * Crash safety comes from that structure: a blob reaches {@code sha256/} only by an atomic rename of a complete,
+ * verified, fsynced upload file, so a reader never sees a partial blob. A crash leaves at most an upload file behind,
+ * which either resumes (its size is the upload's state) or is removed as abandoned.
+ *
+ * <p>Hashing happens in the same pass as writing. The SHA-256 state of each upload is kept in memory between chunks;
+ * after a restart (or a failed write) it is rebuilt once by reading back the bytes already on disk.
+ */
+public final class FilesystemBlobStore implements BlobStore {
+    private static final Pattern UPLOAD_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+    /** Large enough that syscalls and digest updates are amortised, small enough to keep memory flat. */
+    private static final int BUFFER = 1 << 20;
+    private static final ThreadLocal<byte[]> HEAP_BUFFERS = ThreadLocal.withInitial(() -> new byte[BUFFER]);
+    private static final ThreadLocal<ByteBuffer> DIRECT_BUFFERS =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER));
+
+    private final Path root;
+    private final Path blobs;
+    private final Path uploads;
+    /** Hash state of uploads written by this process; one object per upload, also used as its lock. */
+    private final ConcurrentHashMap<String, UploadState> states = new ConcurrentHashMap<>();
+
+    public FilesystemBlobStore(Path root) {
+        this.root = root;
+        this.blobs = root.resolve(Digest.ALGORITHM);
+        this.uploads = root.resolve("_uploads");
+        try {
+            Files.createDirectories(blobs);
+            Files.createDirectories(uploads);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create blob directories under " + root, e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The SHA-256 of an upload's first {@code length} bytes, as far as it has been hashed. */
+    private static final class UploadState {
+        MessageDigest sha = sha256();
+        long hashed;
+        boolean valid = true;
+    }
+
+    @Override
+    public OptionalLong size(Digest digest) {
+        try {
+            return OptionalLong.of(Files.size(blobPath(digest)));
+        } catch (NoSuchFileException e) {
+            return OptionalLong.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void send(Digest digest, long offset, long length, WritableByteChannel target) throws IOException {
+        FileChannel file;
+        try {
+            file = FileChannel.open(blobPath(digest), StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new BlobStoreException.BlobUnknown(digest);
+        }
+        try (file) {
+            if (target instanceof FileChannel) {
+                // A channel the JDK can transfer to directly (sendfile/copy_file_range).
+                long done = 0;
+                while (done < length) {
+                    long n = file.transferTo(offset + done, length - done, target);
+                    if (n <= 0) {
+                        break;
+                    }
+                    done += n;
+                }
+                return;
+            }
+            // Otherwise read into a direct buffer that the target (the HTTP connection) writes from without copying.
+            ByteBuffer buffer = DIRECT_BUFFERS.get();
+            long position = offset;
+            long end = offset + length;
+            while (position < end) {
+                buffer.clear();
+                buffer.limit((int) Math.min(buffer.capacity(), end - position));
+                int n = file.read(buffer, position);
+                if (n < 0) {
+                    throw new IOException("blob " + digest + " is shorter than expected");
+                }
+                position += n;
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    target.write(buffer);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void createUpload(String id) {
+        Path file = uploadPath(id);
+        try {
+            Files.createFile(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create upload " + id, e);
+        }
+        states.put(id, new UploadState());
+    }
+
+    @Override
+    public OptionalLong uploadSize(String id) {
+        try {
+            return OptionalLong.of(Files.size(uploadPath(id)));
+        } catch (NoSuchFileException e) {
+            return OptionalLong.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public long append(String id, long expectedOffset, InputStream data) throws IOException {
+        Path file = uploadPath(id);
+        UploadState state = states.computeIfAbsent(id, k -> new UploadState());
+        synchronized (state) {
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                states.remove(id, state);
+                throw new BlobStoreException.UploadUnknown(id);
+            }
+            try (channel) {
+                long size = channel.size();
+                if (expectedOffset >= 0 && expectedOffset != size) {
+                    throw new BlobStoreException.OffsetMismatch(expectedOffset, size);
+                }
+                catchUp(state, channel, size);
+                byte[] buffer = HEAP_BUFFERS.get();
+                ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+                long position = size;
+                boolean ok = false;
+                try {
+                    int n;
+                    while ((n = data.readNBytes(buffer, 0, buffer.length)) > 0) {
+                        wrapped.clear().limit(n);
+                        while (wrapped.hasRemaining()) {
+                            position += channel.write(wrapped, position);
+                        }
+                        state.sha.update(buffer, 0, n);
+                        state.hashed = position;
+                        if (n < buffer.length) {
+                            break;
+                        }
+                    }
+                    ok = true;
+                } finally {
+                    if (!ok) {
+                        // Bytes that did reach the file stay: the upload's state is its size, and a resume continues
+                        // from there. The hash is rebuilt from disk next time, whatever was or was not hashed.
+                        state.valid = false;
+                    }
+                }
+                return position;
+            }
+        }
+    }
+
+    /** Brings the in-memory hash up to the bytes on disk (after a restart, or after a failed append). */
+    private static void catchUp(UploadState state, FileChannel channel, long size) throws IOException {
+        if (state.valid && state.hashed == size) {
+            return;
+        }
+        state.sha = sha256();
+        state.hashed = 0;
+        ByteBuffer buffer = DIRECT_BUFFERS.get();
+        while (state.hashed < size) {
+            buffer.clear();
+            int n = channel.read(buffer, state.hashed);
+            if (n < 0) {
+                break;
+            }
+            buffer.flip();
+            state.sha.update(buffer);
+            state.hashed += n;
+        }
+        state.valid = true;
+    }
+
+    @Override
+    public long commit(String id, Digest expected) throws IOException {
+        Path file = uploadPath(id);
+        UploadState state = states.computeIfAbsent(id, k -> new UploadState());
+        synchronized (state) {
+            try {
+                long size;
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+                    size = channel.size();
+                    catchUp(state, channel, size);
+                    Digest actual = Digest.of(((MessageDigest) state.sha.clone()).digest());
+                    if (!actual.equals(expected)) {
+                        Files.deleteIfExists(file);
+                        throw new BlobStoreException.DigestMismatch(expected, actual);
+                    }
+                    if (Files.exists(blobPath(expected))) {
+                        // Already stored (same content by definition): the upload is simply dropped.
+                        Files.deleteIfExists(file);
+                        return size;
+                    }
+                    channel.force(true);
+                } catch (NoSuchFileException e) {
+                    throw new BlobStoreException.UploadUnknown(id);
+                } catch (CloneNotSupportedException e) {
+                    throw new IllegalStateException(e);
+                }
+                Path target = blobPath(expected);
+                Files.createDirectories(target.getParent());
+                try {
+                    // A concurrent commit of the same content may win the race; replacing it is harmless.
+                    Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    throw new IOException("the blob directory must be on one filesystem: " + root, e);
+                }
+                fsyncDirectory(target.getParent());
+                return size;
+            } finally {
+                states.remove(id, state);
+            }
+        }
+    }
+
+    @Override
+    public void cancelUpload(String id) {
+        Path file = uploadPath(id);
+        UploadState state = states.computeIfAbsent(id, k -> new UploadState());
+        synchronized (state) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                states.remove(id, state);
+            }
+        }
+    }
+
+    @Override
+    public List<String> uploadsIdleSince(Instant cutoff) throws IOException {
+        List<String> idle = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(uploads)) {
+            for (Path p : dir) {
+                try {
+                    if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+                        idle.add(p.getFileName().toString());
+                    }
+                } catch (NoSuchFileException e) {
+                    // committed or cancelled meanwhile
+                }
+            }
+        }
+        return idle;
+    }
+
+    @Override
+    public boolean delete(Digest digest) throws IOException {
+        return Files.deleteIfExists(blobPath(digest));
+    }
+
+    private Path blobPath(Digest digest) {
+        return blobs.resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
+    }
+
+    /** The upload's file; the id pattern keeps every path inside {@code _uploads}. */
+    private Path uploadPath(String id) {
+        if (id == null || !UPLOAD_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("invalid upload id");
+        }
+        return uploads.resolve(id);
+    }
+
+    /** Makes a rename durable: on Linux a directory is fsynced through a read-only channel. */
+    private static void fsyncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Some filesystems refuse to fsync directories; the rename itself is still atomic.
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.wharf.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigResolverTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsWorkWithNothingSet() {
+        WharfConfig c = new ConfigResolver(Map.of("data-dir", dir.toString()), Map.of(), null).resolve();
+        assertThat(c.port()).isEqualTo(5000);
+        assertThat(c.bind()).isEqualTo("0.0.0.0");
+        assertThat(c.databaseUrl()).isNull();
+        assertThat(c.jdbcUrl()).startsWith("jdbc:h2:file:").contains(dir.toString());
+        assertThat(c.publicUrl()).isNull();
+        assertThat(c.trustedProxies()).isEmpty();
+        assertThat(c.sessionTtl()).isEqualTo(Duration.ofHours(24));
+        assertThat(c.defaultPrivate()).isTrue();
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsTheConfigFile() throws IOException {
+        Path file = dir.resolve("wharf.properties");
+        Files.writeString(file, "port=7000\nbind=127.0.0.2\nsession-ttl=2h\ntrusted-proxies=10.0.0.0/8\n");
+        Map<String, String> env = Map.of("WHARF_PORT", "6000", "WHARF_BIND", "127.0.0.3");
+        WharfConfig c = new ConfigResolver(Map.of("port", "5001"), env, file).resolve();
+        assertThat(c.port()).isEqualTo(5001);
+        assertThat(c.bind()).isEqualTo("127.0.0.3");
+        assertThat(c.sessionTtl()).isEqualTo(Duration.ofHours(2));
+        assertThat(c.trustedProxies()).isEqualTo(List.of("10.0.0.0/8"));
+    }
+
+    @Test
+    void theConfigFileIsFoundInTheDataDirOrThroughWharfConfig() throws IOException {
+        Files.writeString(dir.resolve("wharf.properties"), "public-url=https://hub.example.com/\n");
+        WharfConfig fromDataDir = new ConfigResolver(Map.of(), Map.of("WHARF_DATA_DIR", dir.toString()), null)
+                .resolve();
+        assertThat(fromDataDir.publicUrl().toString()).isEqualTo("https://hub.example.com");
+        Path other = dir.resolve("other.properties");
+        Files.writeString(other, "default-visibility=public\n");
+        WharfConfig fromEnv = new ConfigResolver(Map.of(), Map.of("WHARF_CONFIG", other.toString()), null).resolve();
+        assertThat(fromEnv.defaultPrivate()).isFalse();
+    }
+
+    @Test
+    void badValuesAreReportedByName() {
+        for (Map<String, String> flags : List.of(Map.of("port", "http"), Map.of("port", "70000"),
+                Map.of("public-url", "not a url"), Map.of("session-ttl", "forever"),
+                Map.of("default-visibility", "secret"))) {
+            assertThatThrownBy(() -> new ConfigResolver(flags, Map.of(), null).resolve())
+                    .isInstanceOf(ConfigResolver.ConfigException.class)
+                    .hasMessageContaining(flags.keySet().iterator().next());
+        }
+    }
+}
