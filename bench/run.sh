@@ -21,8 +21,10 @@ WHARF_JAVA_OPTS="${WHARF_JAVA_OPTS:-$RECOMMENDED_JVM_FLAGS}"
 WHARF_JAR="${WHARF_JAR:-$REPO_ROOT/target/wharf.jar}"
 BENCH_SIZE_MIB="${BENCH_SIZE_MIB:-1024}"
 BENCH_SIDES="${BENCH_SIDES:-peer wharf}"          # which servers to measure, in this order
+BENCH_REPEAT="${BENCH_REPEAT:-3}"                 # curl uploads/downloads per side (distinct blobs); median reported
 BENCH_AB_SECONDS="${BENCH_AB_SECONDS:-10}"        # length of each timed ab run
-BENCH_AB_WARMUP="${BENCH_AB_WARMUP:-3}"           # seconds of HEAD requests (c=32) before the timed runs
+BENCH_AB_WARMUP="${BENCH_AB_WARMUP:-10}"          # seconds of HEAD requests (c=32) before the timed runs
+BENCH_QUIET_WAIT="${BENCH_QUIET_WAIT:-180}"       # seconds to wait, before each side, for other work to stop
 BENCH_TMP="${BENCH_TMP:-${TMPDIR:-/var/tmp}}"     # needs ~4 x BENCH_SIZE_MIB of free disk
 BENCH_KEEP="${BENCH_KEEP:-0}"                     # 1: keep the temp dir (logs, data) after the run
 BENCH_STRICT="${BENCH_STRICT:-0}"                 # 1: exit 3 when a target is missed
@@ -110,6 +112,28 @@ wait_http() { # url pid log
     die "server did not answer $url within ${SERVER_START_TIMEOUT}s"
 }
 
+cpu_busy_pct() { # share of all CPUs busy over the next 2 s, from /proc/stat
+    local a b
+    a=$(awk '/^cpu / { print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8 }' /proc/stat)
+    sleep 2
+    b=$(awk '/^cpu / { print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8 }' /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ");
+        d = y[2] - x[2]; printf "%d", d > 0 ? 100 * (y[1] - x[1]) / d : 0 }'
+}
+
+# The benchmark shares the machine with whatever else runs (builds, test suites). Wait, boundedly, until the CPUs
+# are nearly idle, and record how busy they were, so that a noisy run is visible in the results.
+wait_quiet() { # side
+    local busy deadline=$((SECONDS + BENCH_QUIET_WAIT))
+    while :; do
+        busy=$(cpu_busy_pct)
+        ((busy <= 10 || SECONDS >= deadline)) && break
+        log "$1: CPUs ${busy}% busy with other work; waiting (up to ${BENCH_QUIET_WAIT}s in all)"
+    done
+    ((busy <= 10)) || log "$1: WARNING: starting while the CPUs are ${busy}% busy with other work; figures will be skewed"
+    R[$1.cpu_busy_before_pct]=$busy
+}
+
 peak_rss_mib() { # pid -> VmHWM in MiB (peak resident set since start)
     awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
 }
@@ -119,9 +143,19 @@ make_data() {
     local src=$WORK/src
     mkdir -p "$src"
     log "generating ${BENCH_SIZE_MIB} MiB of random data"
-    head -c "$((BENCH_SIZE_MIB * 1024 * 1024))" /dev/urandom >"$src/blob.bin"
-    BLOB_SIZE=$(stat -c %s "$src/blob.bin")
-    BLOB_DIGEST="sha256:$(sha256sum "$src/blob.bin" | cut -d' ' -f1)"
+    head -c "$((BENCH_SIZE_MIB * 1024 * 1024))" /dev/urandom >"$src/blob.1.bin"
+    BLOB_SIZE=$(stat -c %s "$src/blob.1.bin")
+    # BENCH_REPEAT distinct blobs (a registry may skip work for a digest it already has): copies of the first one
+    # with a different first 4 KiB.
+    local i
+    for ((i = 2; i <= BENCH_REPEAT; i++)); do
+        cp "$src/blob.1.bin" "$src/blob.$i.bin"
+        head -c 4096 /dev/urandom | dd of="$src/blob.$i.bin" conv=notrunc status=none
+    done
+    BLOB_DIGESTS=()
+    for ((i = 1; i <= BENCH_REPEAT; i++)); do
+        BLOB_DIGESTS[i]="sha256:$(sha256sum "$src/blob.$i.bin" | cut -d' ' -f1)"
+    done
     head -c $((16 * 1024 * 1024)) /dev/urandom >"$src/warm.bin"
     WARM_SIZE=$(stat -c %s "$src/warm.bin")
     WARM_DIGEST="sha256:$(sha256sum "$src/warm.bin" | cut -d' ' -f1)"
@@ -220,6 +254,7 @@ download_blob() {
     echo "$secs"
 }
 
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 mibs() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1048576 / s }'; }
 
 # ab_heads concurrency seconds-or-count mode -> prints requests/s; fails unless every HEAD was a 2xx
@@ -253,20 +288,30 @@ measure_side() { # side
     upload_blob "$WORK/src/warm.bin" "$WARM_DIGEST" >/dev/null
     download_blob "$WARM_DIGEST" "$WARM_SIZE" >/dev/null
 
-    sync
-    log "$SIDE: ${BENCH_SIZE_MIB} MiB blob upload (curl, monolithic POST + PUT)"
-    refresh_auth "repository:$REPO_NAME:pull,push"
-    secs=$(upload_blob "$WORK/src/blob.bin" "$BLOB_DIGEST")
-    R[$SIDE.upload_mib_s]=$(mibs "$BLOB_SIZE" "$secs")
-    log "$SIDE:   ${R[$SIDE.upload_mib_s]} MiB/s (${secs}s)"
-    code=$(curl -s -o /dev/null -I -w '%{http_code}' "${AUTH[@]}" "$BASE/v2/$REPO_NAME/blobs/$BLOB_DIGEST")
-    [[ $code == 200 ]] || die "$SIDE: HEAD of the uploaded blob answered $code"
+    local i samples=()
+    for ((i = 1; i <= BENCH_REPEAT; i++)); do
+        sync
+        log "$SIDE: ${BENCH_SIZE_MIB} MiB blob upload $i/$BENCH_REPEAT (curl, monolithic POST + PUT)"
+        refresh_auth "repository:$REPO_NAME:pull,push"
+        secs=$(upload_blob "$WORK/src/blob.$i.bin" "${BLOB_DIGESTS[i]}")
+        samples+=("$(mibs "$BLOB_SIZE" "$secs")")
+        log "$SIDE:   ${samples[-1]} MiB/s (${secs}s)"
+        code=$(curl -s -o /dev/null -I -w '%{http_code}' "${AUTH[@]}" "$BASE/v2/$REPO_NAME/blobs/${BLOB_DIGESTS[i]}")
+        [[ $code == 200 ]] || die "$SIDE: HEAD of the uploaded blob answered $code"
+    done
+    R[$SIDE.upload_mib_s]=$(median "${samples[@]}")
+    R[$SIDE.upload_mib_s_samples]=$(IFS=,; echo "${samples[*]}")
 
-    sync
-    log "$SIDE: ${BENCH_SIZE_MIB} MiB blob download (curl)"
-    secs=$(download_blob "$BLOB_DIGEST" "$BLOB_SIZE")
-    R[$SIDE.download_mib_s]=$(mibs "$BLOB_SIZE" "$secs")
-    log "$SIDE:   ${R[$SIDE.download_mib_s]} MiB/s (${secs}s)"
+    samples=()
+    for ((i = 1; i <= BENCH_REPEAT; i++)); do
+        sync
+        log "$SIDE: ${BENCH_SIZE_MIB} MiB blob download $i/$BENCH_REPEAT (curl)"
+        secs=$(download_blob "${BLOB_DIGESTS[i]}" "$BLOB_SIZE")
+        samples+=("$(mibs "$BLOB_SIZE" "$secs")")
+        log "$SIDE:   ${samples[-1]} MiB/s (${secs}s)"
+    done
+    R[$SIDE.download_mib_s]=$(median "${samples[@]}")
+    R[$SIDE.download_mib_s_samples]=$(IFS=,; echo "${samples[*]}")
 
     sync
     log "$SIDE: ${BENCH_SIZE_MIB} MiB skopeo push"
@@ -311,6 +356,7 @@ measure_side() { # side
 # ---- the peer: docker-registry ---------------------------------------------------------------------------------
 run_peer() {
     local port data=$WORK/peer-data cfg=$WORK/peer-config.yml
+    wait_quiet peer
     port=$(free_port)
     mkdir -p "$data"
     # Throwaway config: filesystem storage in the temp dir, loopback only, no auth. Access log off and log level
@@ -345,6 +391,7 @@ EOF
     measure_side peer
     stop_server
     rm -rf "$data"
+    sync
 }
 
 # ---- Wharf -----------------------------------------------------------------------------------------------------
@@ -363,6 +410,7 @@ wharf_token() { # scope -> JWT from Wharf's /token, authenticated with Basic adm
 run_wharf() {
     [[ -f $WHARF_JAR ]] || die "no Wharf jar at $WHARF_JAR: run ./mvnw -q -DskipTests package (or BENCH_SIDES=peer)"
     local port data=$WORK/wharf-data pw
+    wait_quiet wharf
     port=$(free_port)
     pw="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
     log "wharf: starting $(basename "$WHARF_JAR") with $JAVA_DESC on 127.0.0.1:$port"
@@ -398,6 +446,7 @@ run_wharf() {
     measure_side wharf
     stop_server
     rm -rf "$data"
+    sync
 }
 
 exec_bg() { # logfile cmd... ; starts cmd in the background with its own pid (no wrapper shell) as SERVER_PID
@@ -432,11 +481,15 @@ report() {
         echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
         echo "host.cpus=$(nproc)"
         echo "host.cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
+        echo "host.loadavg_at_start=$LOADAVG_START"
         echo "host.mem_mib=$(awk '/^MemTotal/ {printf "%d", $2/1024}' /proc/meminfo)"
         echo "size_mib=$BENCH_SIZE_MIB"
         echo "ab_seconds=$BENCH_AB_SECONDS"
+        echo "repeat=$BENCH_REPEAT"
         echo "peer.version=$(docker-registry --version | awk '{print $3}')"
         echo "wharf.commit=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+        echo "wharf.source_commit=$(git -C "$REPO_ROOT" rev-list -1 --abbrev-commit HEAD -- src pom.xml 2>/dev/null || echo unknown)"
+        echo "wharf.jar=$WHARF_JAR ($(date -u -r "$WHARF_JAR" +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || echo missing))"
         echo "wharf.java=$JAVA_DESC"
         echo "wharf.jvm_flags=$WHARF_JAVA_OPTS"
         echo "wharf.auth=bearer JWT from /token for a repo:admin PAT; peer.auth=none"
@@ -463,6 +516,10 @@ report() {
             [[ -n $op ]] && echo "target.$key=$op$tgt $v"
         } >>"$BENCH_RESULTS"
     done
+    for key in upload_mib_s_samples download_mib_s_samples cpu_busy_before_pct; do
+        echo "wharf.$key=${R[wharf.$key]:--}"
+        echo "peer.$key=${R[peer.$key]:--}"
+    done >>"$BENCH_RESULTS"
     w=${R[wharf.peak_rss_mib]:--}
     p=${R[peer.peak_rss_mib]:--}
     rt=$(ratio "$w" "$RSS_BUDGET_MIB")
@@ -485,6 +542,8 @@ report() {
 # ---- main ------------------------------------------------------------------------------------------------------
 main() {
     ensure_tools
+    LOADAVG_START=$(cut -d' ' -f1-3 /proc/loadavg)
+    log "load average: $LOADAVG_START (other work on this machine skews every figure)"
     [[ $BENCH_SIZE_MIB =~ ^[0-9]+$ && $BENCH_SIZE_MIB -ge 1 ]] || die "BENCH_SIZE_MIB must be a positive integer"
     local side
     for side in $BENCH_SIDES; do [[ $side == peer || $side == wharf ]] || die "BENCH_SIDES: unknown side $side"; done
@@ -496,7 +555,8 @@ main() {
     fi
     mkdir -p "$BENCH_TMP"
     WORK=$(mktemp -d "$BENCH_TMP/wharf-bench.XXXXXX")
-    local need=$((BENCH_SIZE_MIB * 4 + 512)) avail
+    [[ $BENCH_REPEAT =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPEAT must be a positive integer"
+    local need=$((BENCH_SIZE_MIB * (2 * BENCH_REPEAT + 4) + 512)) avail
     avail=$(df -Pm "$WORK" | awk 'NR==2 {print $4}')
     ((avail > need)) || die "need ~${need} MiB free in $BENCH_TMP, have ${avail} MiB (set BENCH_TMP)"
     log "work dir $WORK"
