@@ -118,7 +118,7 @@ cpu_busy_pct() { # share of all CPUs busy over the next 2 s, from /proc/stat
     sleep 2
     b=$(awk '/^cpu / { print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8 }' /proc/stat)
     awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ");
-        d = y[2] - x[2]; printf "%d", d > 0 ? 100 * (y[1] - x[1]) / d : 0 }'
+        d = y[2] - x[2]; printf "%d", ((d > 0) ? 100 * (y[1] - x[1]) / d : 0) }'
 }
 
 # The benchmark shares the machine with whatever else runs (builds, test suites). Wait, boundedly, until the CPUs
