@@ -24,7 +24,8 @@ import java.util.Optional;
  * <table>
  *   <caption>credential</caption>
  *   <tr><td>password</td><td>whatever the account may</td></tr>
- *   <tr><td>repo:public_read / read / write / admin</td><td>pull public / pull / pull, push / pull, push, delete</td></tr>
+ *   <tr><td>repo:public_read / read</td><td>pull public / pull</td></tr>
+ *   <tr><td>repo:write / admin</td><td>pull, push / pull, push, delete</td></tr>
  * </table>
  * A repository that does not exist yet counts as private, so its existence never leaks.
  */

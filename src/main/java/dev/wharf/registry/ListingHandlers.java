@@ -1,6 +1,7 @@
 package dev.wharf.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wharf.repositories.ManifestDocument;
 import dev.wharf.repositories.Repositories;
 import dev.wharf.repositories.Repository;
 import dev.wharf.repositories.StoredManifest;
@@ -43,10 +44,13 @@ final class ListingHandlers {
 
     void referrers(RegistryRequest r) throws IOException {
         var subject = BlobHandlers.digest(r.argument());
-        Repository repo = repositories.require(r.name());
+        // A registry with the referrers API must not answer 404 (clients would fall back to the tag schema): a
+        // repository that does not exist (yet) simply has no referrers.
         String artifactType = r.query("artifactType");
+        List<StoredManifest> referrers = repositories.find(r.name())
+                .map(repo -> repositories.referrers(repo, subject, artifactType)).orElse(List.of());
         List<Map<String, Object>> descriptors = new ArrayList<>();
-        for (StoredManifest m : repositories.referrers(repo, subject, artifactType)) {
+        for (StoredManifest m : referrers) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("mediaType", m.mediaType());
             d.put("digest", m.digest().toString());
@@ -65,8 +69,8 @@ final class ListingHandlers {
         }
         Map<String, Object> index = new LinkedHashMap<>();
         index.put("schemaVersion", 2);
-        index.put("mediaType", dev.wharf.repositories.ManifestDocument.OCI_INDEX);
+        index.put("mediaType", ManifestDocument.OCI_INDEX);
         index.put("manifests", descriptors);
-        r.ctx().contentType(dev.wharf.repositories.ManifestDocument.OCI_INDEX).result(Json.MAPPER.writeValueAsBytes(index));
+        r.ctx().contentType(ManifestDocument.OCI_INDEX).result(Json.MAPPER.writeValueAsBytes(index));
     }
 }

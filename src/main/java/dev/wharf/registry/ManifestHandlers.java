@@ -32,10 +32,10 @@ final class ManifestHandlers {
         Repository repo = repositories.require(r.name());
         StoredManifest m = find(r, repo);
         byte[] body = repositories.manifestBytes(m);
+        pulls.pulled(repo, Digest.looksLikeDigest(r.argument()) ? null : r.argument());
         headers(r.ctx(), m);
         r.ctx().status(200);
         r.ctx().res().getOutputStream().write(body);
-        pulls.pulled(repo, Digest.looksLikeDigest(r.argument()) ? null : r.argument());
     }
 
     void put(RegistryRequest r) throws IOException {
@@ -98,9 +98,10 @@ final class ManifestHandlers {
         return m;
     }
 
+    /** A reference that is not a valid tag names no manifest (tags are validated when pushed). */
     private static String checkTag(String tag) {
         if (!Repositories.TAG.matcher(tag).matches()) {
-            throw new RegistryException(OciError.TAG_INVALID, "invalid tag: must match "
+            throw new RegistryException(OciError.MANIFEST_UNKNOWN, "invalid tag: must match "
                     + Repositories.TAG.pattern());
         }
         return tag;

@@ -1,17 +1,18 @@
 package dev.wharf.registry;
 
 /**
- * Every error the registry answers with, defined once: HTTP status, the code of the OCI distribution spec (or, where
- * the spec has none, CNCF distribution's), and the default message. Handlers never choose a status themselves.
+ * Every error the registry answers with, defined once: HTTP status, code and default message. The spec requires every
+ * code to be one of its fourteen; where it has no code for a case (a bad page size, an unsatisfiable range, a
+ * malformed tag) the closest of those is used and the detail says what is wrong. Handlers never choose a status.
  */
 enum OciError {
     BLOB_UNKNOWN(404, "blob unknown to registry"),
     BLOB_UPLOAD_INVALID(400, "blob upload invalid"),
     BLOB_UPLOAD_UNKNOWN(404, "blob upload unknown to registry"),
     /** A chunk that does not continue the upload where it ends: 416 per the spec, with the upload's Range. */
-    BLOB_UPLOAD_OUT_OF_ORDER(416, "RANGE_INVALID", "chunk out of order"),
+    BLOB_UPLOAD_OUT_OF_ORDER(416, "BLOB_UPLOAD_INVALID", "chunk out of order"),
     /** A Range that selects nothing in the blob. */
-    RANGE_INVALID(416, "requested range not satisfiable"),
+    RANGE_INVALID(416, "SIZE_INVALID", "requested range not satisfiable"),
     DIGEST_INVALID(400, "provided digest did not match uploaded content"),
     MANIFEST_BLOB_UNKNOWN(404, "manifest references a manifest or blob unknown to registry"),
     MANIFEST_INVALID(400, "manifest invalid"),
@@ -20,8 +21,9 @@ enum OciError {
     NAME_INVALID(400, "invalid repository name"),
     NAME_UNKNOWN(404, "repository name not known to registry"),
     SIZE_INVALID(400, "provided length did not match content length"),
-    TAG_INVALID(400, "manifest tag did not match URI"),
-    PAGINATION_NUMBER_INVALID(400, "invalid number of results requested"),
+    /** A manifest pushed under a tag that is not a valid tag. */
+    TAG_INVALID(400, "MANIFEST_INVALID", "invalid tag"),
+    PAGINATION_NUMBER_INVALID(400, "UNSUPPORTED", "invalid number of results requested"),
     UNAUTHORIZED(401, "authentication required"),
     DENIED(403, "requested access to the resource is denied"),
     UNSUPPORTED(405, "the operation is unsupported"),

@@ -3,6 +3,7 @@ package dev.wharf.registry;
 import dev.wharf.core.DomainException;
 import dev.wharf.repositories.RepositoryException;
 import dev.wharf.server.Dialect;
+import dev.wharf.storage.BlobStoreException;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -21,11 +22,20 @@ public final class RegistryErrors implements Dialect {
 
     @Override
     public void writeError(Context ctx, Throwable error) {
+        if (ctx.res().isCommitted()) {
+            // The body was already streaming (a download the client abandoned): nothing more can be said.
+            LOG.debug("{} {} failed after the response started: {}", ctx.method(), ctx.path(), error.toString());
+            return;
+        }
         if (error instanceof RegistryException e) {
             e.headers.forEach(ctx::header);
             write(ctx, e.error, e.getMessage());
         } else if (error instanceof RepositoryException e) {
             write(ctx, map(e.kind()), e.getMessage());
+        } else if (error instanceof BlobStoreException.BlobUnknown) {
+            // Metadata names a blob the store no longer has (removed behind the registry's back).
+            LOG.warn("blob missing from the store in {} {}: {}", ctx.method(), ctx.path(), error.getMessage());
+            write(ctx, OciError.BLOB_UNKNOWN, "blob unknown to the blob store");
         } else if (error instanceof DomainException.Unauthenticated) {
             write(ctx, OciError.UNAUTHORIZED, error.getMessage());
         } else if (error instanceof DomainException.RateLimited limited) {

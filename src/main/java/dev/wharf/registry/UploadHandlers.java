@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  * /v2/<name>/blobs/uploads/<uuid>} on a session. Bodies are streamed from the connection into the blob store.
  */
 final class UploadHandlers {
-    private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d+)-(\\d+)(?:/(?:\\d+|\\*))?");
+    /** {@code <start>-<end>}, optionally with the {@code bytes} unit and a total, as clients send it. */
+    private static final Pattern CONTENT_RANGE =
+            Pattern.compile("(?:bytes[ =])?(\\d{1,18})-(\\d{1,18})(?:/(?:\\d{1,18}|\\*))?");
 
     private final Repositories repositories;
     private final Uploads uploads;

@@ -32,6 +32,9 @@ public record ManifestDocument(String mediaType, List<Digest> blobs, List<Digest
     private static final Set<String> GENERIC = Set.of("", "application/json", "application/octet-stream");
     private static final String SCHEMA1_REFUSED = "Docker schema 1 manifests are not supported; push an OCI or"
             + " Docker schema 2 manifest (schema 1 is deprecated and insecure)";
+    /** RFC 6838 type/subtype, which also bounds the length stored for artifact types. */
+    private static final java.util.regex.Pattern MEDIA_TYPE = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
@@ -83,6 +86,9 @@ public record ManifestDocument(String mediaType, List<Digest> blobs, List<Digest
         }
         Digest subject = root.has("subject") ? descriptor(root.get("subject"), "subject") : null;
         String artifactType = text(root, "artifactType");
+        if (artifactType != null && !MEDIA_TYPE.matcher(artifactType).matches()) {
+            throw invalid("artifactType must be a media type");
+        }
         List<Digest> blobs = new ArrayList<>();
         List<Digest> children = new ArrayList<>();
         if (mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST)) {
@@ -131,8 +137,9 @@ public record ManifestDocument(String mediaType, List<Digest> blobs, List<Digest
         if (size == null || !size.canConvertToLong() || !size.isIntegralNumber() || size.longValue() < 0) {
             throw invalid(where + ": size must be a non-negative integer");
         }
-        if (text(node, "mediaType") == null) {
-            throw invalid(where + ": mediaType is required");
+        String mediaType = text(node, "mediaType");
+        if (mediaType == null || !MEDIA_TYPE.matcher(mediaType).matches()) {
+            throw invalid(where + ": mediaType must be a media type");
         }
         return Digest.parse(digest);
     }

@@ -90,6 +90,14 @@ public final class PullCounter {
     public record Stats(long count, OffsetDateTime pulledAt) {
     }
 
+    /** The pull count and last pull time of a repository, as stored. */
+    public Stats repositoryStats(Repository repo) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT pull_count, pulled_at FROM repositories WHERE id = :r")
+                .bind("r", repo.id())
+                .map((rs, ctx) -> new Stats(rs.getLong(1), rs.getObject(2, OffsetDateTime.class))).findOne()
+                .orElse(new Stats(0, null)));
+    }
+
     public Stats tagStats(Repository repo, String tag) {
         return jdbi.withHandle(h -> h.createQuery("SELECT pull_count, pulled_at FROM tags"
                         + " WHERE repository_id = :r AND name = :t")

@@ -219,7 +219,8 @@ public final class Repositories {
 
     /** The manifest a tag or digest names in this repository, if any. */
     public Optional<StoredManifest> manifest(Repository repo, String reference) {
-        return byReference.get(repo.id() + "\u0000" + reference, k -> jdbi.withHandle(h -> manifest(h, repo, reference)));
+        return byReference.get(repo.id() + "\u0000" + reference,
+                k -> jdbi.withHandle(h -> manifest(h, repo, reference)));
     }
 
     private static Optional<StoredManifest> manifest(Handle h, Repository repo, String reference) {
@@ -294,27 +295,22 @@ public final class Repositories {
     }
 
     private static void requireReferences(Handle h, Repository repo, ManifestDocument doc) {
-        if (!doc.blobs().isEmpty()) {
-            List<String> wanted = distinct(doc.blobs());
-            List<String> have = h.createQuery("SELECT digest FROM repository_blobs WHERE repository_id = :r"
-                            + " AND digest IN (<d>)")
-                    .bind("r", repo.id()).bindList("d", wanted).mapTo(String.class).list();
-            for (String d : wanted) {
-                if (!have.contains(d)) {
-                    throw new RepositoryException(Kind.MANIFEST_BLOB_UNKNOWN, "blob " + d + " is not in " + repo.name());
-                }
-            }
+        requireAll(h, repo, "SELECT digest FROM repository_blobs", doc.blobs(), Kind.MANIFEST_BLOB_UNKNOWN, "blob");
+        requireAll(h, repo, "SELECT digest FROM manifests", doc.manifests(), Kind.MANIFEST_UNKNOWN, "manifest");
+    }
+
+    /** Fails with {@code kind} naming the first of {@code digests} that {@code select} does not find in the repo. */
+    private static void requireAll(Handle h, Repository repo, String select, List<Digest> digests, Kind kind,
+                                   String what) {
+        if (digests.isEmpty()) {
+            return;
         }
-        if (!doc.manifests().isEmpty()) {
-            List<String> wanted = distinct(doc.manifests());
-            List<String> have = h.createQuery("SELECT digest FROM manifests WHERE repository_id = :r"
-                            + " AND digest IN (<d>)")
-                    .bind("r", repo.id()).bindList("d", wanted).mapTo(String.class).list();
-            for (String d : wanted) {
-                if (!have.contains(d)) {
-                    throw new RepositoryException(Kind.MANIFEST_UNKNOWN,
-                            "manifest " + d + " is not in " + repo.name());
-                }
+        List<String> wanted = distinct(digests);
+        List<String> have = h.createQuery(select + " WHERE repository_id = :r AND digest IN (<d>)")
+                .bind("r", repo.id()).bindList("d", wanted).mapTo(String.class).list();
+        for (String d : wanted) {
+            if (!have.contains(d)) {
+                throw new RepositoryException(kind, what + " " + d + " is not in " + repo.name());
             }
         }
     }

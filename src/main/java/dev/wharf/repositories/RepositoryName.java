@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 public record RepositoryName(String value) {
     public static final int MAX_LENGTH = 255;
     /** The spec's {@code <name>} grammar (distribution-spec, "Pulling manifests"). */
-    public static final String GRAMMAR = "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*";
+    private static final String COMPONENT = "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*";
+    public static final String GRAMMAR = COMPONENT + "(?:/" + COMPONENT + ")*";
     private static final Pattern VALID = Pattern.compile(GRAMMAR);
 
     public RepositoryName {

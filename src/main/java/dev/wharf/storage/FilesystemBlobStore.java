@@ -19,7 +19,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -43,9 +49,19 @@ public final class FilesystemBlobStore implements BlobStore {
     private static final Pattern UPLOAD_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     /** Large enough that syscalls and digest updates are amortised, small enough to keep memory flat. */
     private static final int BUFFER = 1 << 20;
-    private static final ThreadLocal<byte[]> HEAP_BUFFERS = ThreadLocal.withInitial(() -> new byte[BUFFER]);
-    private static final ThreadLocal<ByteBuffer> DIRECT_BUFFERS =
-            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER));
+    /**
+     * Reused buffers: a pool rather than thread-locals, because on virtual threads a thread-local is a fresh
+     * allocation per request. At most {@link Pool#KEEP} idle buffers of each kind are kept.
+     */
+    private static final Pool<byte[][]> HEAP_BUFFERS = new Pool<>(() -> new byte[][] {new byte[BUFFER],
+            new byte[BUFFER]});
+    private static final Pool<ByteBuffer> DIRECT_BUFFERS = new Pool<>(() -> ByteBuffer.allocateDirect(BUFFER));
+    /** Hashes upload chunks beside the thread that receives and writes them (see {@link #appendHashing}). */
+    private static final ExecutorService HASHERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "wharf-blob-hash");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Path root;
     private final Path blobs;
@@ -78,8 +94,12 @@ public final class FilesystemBlobStore implements BlobStore {
 
     @Override
     public OptionalLong size(Digest digest) {
+        return sizeOf(blobPath(digest));
+    }
+
+    private static OptionalLong sizeOf(Path file) {
         try {
-            return OptionalLong.of(Files.size(blobPath(digest)));
+            return OptionalLong.of(Files.size(file));
         } catch (NoSuchFileException e) {
             return OptionalLong.empty();
         } catch (IOException e) {
@@ -109,21 +129,25 @@ public final class FilesystemBlobStore implements BlobStore {
                 return;
             }
             // Otherwise read into a direct buffer that the target (the HTTP connection) writes from without copying.
-            ByteBuffer buffer = DIRECT_BUFFERS.get();
-            long position = offset;
-            long end = offset + length;
-            while (position < end) {
-                buffer.clear();
-                buffer.limit((int) Math.min(buffer.capacity(), end - position));
-                int n = file.read(buffer, position);
-                if (n < 0) {
-                    throw new IOException("blob " + digest + " is shorter than expected");
+            ByteBuffer buffer = DIRECT_BUFFERS.take();
+            try {
+                long position = offset;
+                long end = offset + length;
+                while (position < end) {
+                    buffer.clear();
+                    buffer.limit((int) Math.min(buffer.capacity(), end - position));
+                    int n = file.read(buffer, position);
+                    if (n < 0) {
+                        throw new IOException("blob " + digest + " is shorter than expected");
+                    }
+                    position += n;
+                    buffer.flip();
+                    while (buffer.hasRemaining()) {
+                        target.write(buffer);
+                    }
                 }
-                position += n;
-                buffer.flip();
-                while (buffer.hasRemaining()) {
-                    target.write(buffer);
-                }
+            } finally {
+                DIRECT_BUFFERS.give(buffer);
             }
         }
     }
@@ -141,13 +165,7 @@ public final class FilesystemBlobStore implements BlobStore {
 
     @Override
     public OptionalLong uploadSize(String id) {
-        try {
-            return OptionalLong.of(Files.size(uploadPath(id)));
-        } catch (NoSuchFileException e) {
-            return OptionalLong.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return sizeOf(uploadPath(id));
     }
 
     @Override
@@ -168,33 +186,78 @@ public final class FilesystemBlobStore implements BlobStore {
                     throw new BlobStoreException.OffsetMismatch(expectedOffset, size);
                 }
                 catchUp(state, channel, size);
-                byte[] buffer = HEAP_BUFFERS.get();
-                ByteBuffer wrapped = ByteBuffer.wrap(buffer);
-                long position = size;
-                boolean ok = false;
-                try {
-                    int n;
-                    while ((n = data.readNBytes(buffer, 0, buffer.length)) > 0) {
-                        wrapped.clear().limit(n);
-                        while (wrapped.hasRemaining()) {
-                            position += channel.write(wrapped, position);
-                        }
-                        state.sha.update(buffer, 0, n);
-                        state.hashed = position;
-                        if (n < buffer.length) {
-                            break;
-                        }
-                    }
-                    ok = true;
-                } finally {
-                    if (!ok) {
-                        // Bytes that did reach the file stay: the upload's state is its size, and a resume continues
-                        // from there. The hash is rebuilt from disk next time, whatever was or was not hashed.
-                        state.valid = false;
-                    }
-                }
-                return position;
+                return appendHashing(state, channel, size, data);
             }
+        }
+    }
+
+    /**
+     * Streams {@code data} to the end of {@code channel} and into the upload's hash. Two buffers alternate: while a
+     * helper thread hashes chunk k, this thread reads chunk k+1 from the connection and writes it, so that hashing
+     * (the slowest step) overlaps the I/O. The hash of chunk k is awaited before chunk k+1 is handed over, so
+     * updates reach the digest in order and a buffer is never refilled while it is being hashed.
+     */
+    private static long appendHashing(UploadState state, FileChannel channel, long start, InputStream data)
+            throws IOException {
+        byte[][] buffers = HEAP_BUFFERS.take();
+        long position = start;
+        Future<?> hashing = null;
+        boolean ok = false;
+        try {
+            for (int k = 0; ; k++) {
+                byte[] buffer = buffers[k & 1];
+                int n = data.readNBytes(buffer, 0, buffer.length);
+                if (n <= 0) {
+                    break;
+                }
+                ByteBuffer wrapped = ByteBuffer.wrap(buffer, 0, n);
+                while (wrapped.hasRemaining()) {
+                    position += channel.write(wrapped, position);
+                }
+                await(hashing);
+                final long hashedTo = position;
+                hashing = HASHERS.submit(() -> {
+                    state.sha.update(buffer, 0, n);
+                    state.hashed = hashedTo;
+                });
+                if (n < buffer.length) {
+                    break;
+                }
+            }
+            await(hashing);
+            hashing = null;
+            ok = true;
+            return position;
+        } finally {
+            if (!ok) {
+                // Bytes that did reach the file stay: the upload's state is its size, and a resume continues from
+                // there. The hash is rebuilt from disk next time, whatever was or was not hashed.
+                try {
+                    await(hashing);
+                    hashing = null;
+                } catch (IOException | RuntimeException ignored) {
+                    // already failing
+                }
+                state.valid = false;
+            }
+            if (hashing == null) {
+                // Only a buffer no hash task still reads goes back to the pool.
+                HEAP_BUFFERS.give(buffers);
+            }
+        }
+    }
+
+    private static void await(Future<?> task) throws IOException {
+        if (task == null) {
+            return;
+        }
+        try {
+            task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while hashing");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("hashing failed", e.getCause());
         }
     }
 
@@ -205,16 +268,20 @@ public final class FilesystemBlobStore implements BlobStore {
         }
         state.sha = sha256();
         state.hashed = 0;
-        ByteBuffer buffer = DIRECT_BUFFERS.get();
-        while (state.hashed < size) {
-            buffer.clear();
-            int n = channel.read(buffer, state.hashed);
-            if (n < 0) {
-                break;
+        ByteBuffer buffer = DIRECT_BUFFERS.take();
+        try {
+            while (state.hashed < size) {
+                buffer.clear();
+                int n = channel.read(buffer, state.hashed);
+                if (n < 0) {
+                    break;
+                }
+                buffer.flip();
+                state.sha.update(buffer);
+                state.hashed += n;
             }
-            buffer.flip();
-            state.sha.update(buffer);
-            state.hashed += n;
+        } finally {
+            DIRECT_BUFFERS.give(buffer);
         }
         state.valid = true;
     }
@@ -324,6 +391,26 @@ public final class FilesystemBlobStore implements BlobStore {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** A bounded stack of reusable buffers; taking from an empty pool allocates. */
+    private static final class Pool<T> {
+        static final int KEEP = 16;
+        private final ArrayBlockingQueue<T> idle = new ArrayBlockingQueue<>(KEEP);
+        private final Supplier<T> make;
+
+        Pool(Supplier<T> make) {
+            this.make = make;
+        }
+
+        T take() {
+            T t = idle.poll();
+            return t != null ? t : make.get();
+        }
+
+        void give(T t) {
+            idle.offer(t);
         }
     }
 }

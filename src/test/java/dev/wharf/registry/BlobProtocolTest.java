@@ -3,6 +3,8 @@ package dev.wharf.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.testing.Http;
+import dev.wharf.testing.Sessions;
+import dev.wharf.testing.TestServer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -108,7 +110,8 @@ abstract class BlobProtocolTest extends RegistryTestBase {
         assertThat(second.status()).isEqualTo(202);
         assertThat(second.header("Range")).isEqualTo("0-199999");
 
-        RegistryClient.Res done = alice().put(location + "?digest=" + digest, Arrays.copyOfRange(data, 200_000, 300_000),
+        RegistryClient.Res done = alice().put(location + "?digest=" + digest,
+                Arrays.copyOfRange(data, 200_000, 300_000),
                 "Content-Range", "200000-299999");
         assertThat(done.status()).as(done.toString()).isEqualTo(201);
         assertThat(alice().get("/v2/alice/chunked/blobs/" + digest).bytes()).isEqualTo(data);
@@ -132,6 +135,9 @@ abstract class BlobProtocolTest extends RegistryTestBase {
         assertThat(r.code()).isEqualTo("BLOB_UPLOAD_INVALID");
         RegistryClient.Res mismatch = alice().patch(location, new byte[10], "Content-Range", "0-99");
         assertThat(mismatch.status()).isEqualTo(400);
+        RegistryClient.Res huge = alice().patch(location, new byte[10], "Content-Range",
+                "99999999999999999999999-99999999999999999999999");
+        assertThat(huge.status()).isEqualTo(400);
     }
 
     @Test
@@ -278,6 +284,17 @@ abstract class BlobProtocolTest extends RegistryTestBase {
         String digest = RegistryClient.digest(data);
         assertThat(alice().put(location + "?digest=" + digest, null).status()).isEqualTo(201);
         assertThat(alice().get("/v2/alice/resume/blobs/" + digest).bytes()).isEqualTo(data);
+    }
+
+    @Test
+    void defaultVisibilityPublicMakesNewRepositoriesPublic() {
+        try (TestServer open = TestServer.start(backend(), c -> c.withDefaultPrivate(false))) {
+            String session = Sessions.newUser(open, "carol", PASSWORD);
+            String pat = Sessions.newToken(open, session, "carol", "repo:write");
+            RegistryClient carol = new RegistryClient(open.url()).basic("carol", pat);
+            String digest = pushBlob(carol, "carol/open", randomBytes(100));
+            assertThat(new RegistryClient(open.url()).head("/v2/carol/open/blobs/" + digest).status()).isEqualTo(200);
+        }
     }
 
     @Test

@@ -37,12 +37,22 @@ abstract class RegistryTestBase {
 
     protected abstract Backend backend();
 
+    /** Whether the class runs the real skopeo; such classes are skipped, visibly, where it is not installed. */
+    protected boolean needsSkopeo() {
+        return false;
+    }
+
     @BeforeAll
     void startServer() {
         if (backend() == Backend.POSTGRES && Backend.postgresUrl() == null) {
             System.err.println("SKIPPED " + getClass().getSimpleName() + ": set " + Backend.POSTGRES_ENV
                     + " to run the PostgreSQL registry tests");
             Assumptions.assumeTrue(false, Backend.POSTGRES_ENV + " is not set");
+        }
+        if (needsSkopeo() && !Skopeo.available()) {
+            System.err.println("SKIPPED " + getClass().getSimpleName() + ": skopeo is not installed"
+                    + " (apt-get install skopeo; CI installs it)");
+            Assumptions.assumeTrue(false, "skopeo is not installed");
         }
         server = TestServer.start(backend());
         aliceSession = Sessions.newUser(server, "alice", PASSWORD);

@@ -59,10 +59,34 @@ public abstract class BlobStoreContract {
         return out.toByteArray();
     }
 
-    private Digest put(byte[] data) throws Exception {
+    /** Starts an upload holding {@code data} and returns its id. */
+    protected String upload(byte[] data) throws IOException {
         String id = UUID.randomUUID().toString();
         store.createUpload(id);
         store.append(id, 0, new ByteArrayInputStream(data));
+        return id;
+    }
+
+    /** Runs {@code task} {@code times} times on 8 threads and returns the results, failing after a minute. */
+    static <T> List<T> inParallel(int times, Callable<T> task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < times; i++) {
+                futures.add(pool.submit(task));
+            }
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    protected Digest put(byte[] data) throws Exception {
+        String id = upload(data);
         Digest d = digestOf(data);
         assertThat(store.commit(id, d)).isEqualTo(data.length);
         return d;
@@ -125,9 +149,7 @@ public abstract class BlobStoreContract {
     @Test
     void wrongDigestIsRefusedAndNothingBecomesVisible() throws Exception {
         byte[] data = random(50_000, 4);
-        String id = UUID.randomUUID().toString();
-        store.createUpload(id);
-        store.append(id, 0, new ByteArrayInputStream(data));
+        String id = upload(data);
         Digest wrong = digestOf(random(10, 5));
         assertThatThrownBy(() -> store.commit(id, wrong)).isInstanceOf(BlobStoreException.DigestMismatch.class);
         assertThat(store.size(wrong)).isEmpty();
@@ -138,9 +160,7 @@ public abstract class BlobStoreContract {
     @Test
     void anUploadIsInvisibleUntilCommitted() throws Exception {
         byte[] data = random(10_000, 6);
-        String id = UUID.randomUUID().toString();
-        store.createUpload(id);
-        store.append(id, 0, new ByteArrayInputStream(data));
+        String id = upload(data);
         assertThat(store.size(digestOf(data))).isEmpty();
         assertThatThrownBy(() -> read(digestOf(data), 0, 1)).isInstanceOf(BlobStoreException.BlobUnknown.class);
         store.cancelUpload(id);
@@ -160,23 +180,8 @@ public abstract class BlobStoreContract {
     void concurrentUploadsOfOneBlobAllSucceed() throws Exception {
         byte[] data = random(1_500_000, 8);
         Digest d = digestOf(data);
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<Long>> results = new ArrayList<>();
-            for (int i = 0; i < 16; i++) {
-                results.add(pool.submit(() -> {
-                    String id = UUID.randomUUID().toString();
-                    store.createUpload(id);
-                    store.append(id, 0, new ByteArrayInputStream(data));
-                    return store.commit(id, d);
-                }));
-            }
-            for (Future<Long> f : results) {
-                assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(data.length);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        List<Long> sizes = inParallel(16, () -> store.commit(upload(data), d));
+        assertThat(sizes).hasSize(16).containsOnly((long) data.length);
         assertThat(read(d, 0, data.length)).isEqualTo(data);
     }
 
@@ -184,18 +189,8 @@ public abstract class BlobStoreContract {
     void concurrentReadsSeeTheSameBytes() throws Exception {
         byte[] data = random(2_000_000, 9);
         Digest d = put(data);
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<byte[]>> reads = new ArrayList<>();
-            for (int i = 0; i < 16; i++) {
-                reads.add(pool.submit((Callable<byte[]>) () -> read(d, 0, data.length)));
-            }
-            for (Future<byte[]> f : reads) {
-                assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(data);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        assertThat(inParallel(16, () -> read(d, 0, data.length))).hasSize(16).allSatisfy(r ->
+                assertThat(r).isEqualTo(data));
     }
 
     @Test
