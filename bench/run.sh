@@ -25,7 +25,7 @@ BENCH_REPEAT="${BENCH_REPEAT:-3}"                 # curl uploads/downloads per s
 BENCH_AB_SECONDS="${BENCH_AB_SECONDS:-10}"        # length of each timed ab run
 BENCH_AB_RETRIES="${BENCH_AB_RETRIES:-2}"         # extra ab attempts when other work disturbed one
 BENCH_MAX_OTHER_CPU="${BENCH_MAX_OTHER_CPU:-10}"  # percent of all CPUs used by other work that still counts as quiet
-BENCH_AB_WARMUP="${BENCH_AB_WARMUP:-40}"          # at most this many seconds of HEAD warm-up (c=32), in 5 s rounds
+BENCH_AB_WARMUP="${BENCH_AB_WARMUP:-60}"          # at most this many seconds of HEAD warm-up (c=32), in 5 s rounds
 BENCH_QUIET_WAIT="${BENCH_QUIET_WAIT:-180}"       # seconds to wait, before each side, for other work to stop
 BENCH_TMP="${BENCH_TMP:-${TMPDIR:-/var/tmp}}"     # needs ~4 x BENCH_SIZE_MIB of free disk
 BENCH_KEEP="${BENCH_KEEP:-0}"                     # 1: keep the temp dir (logs, data) after the run
