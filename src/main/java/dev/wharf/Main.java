@@ -1,5 +1,14 @@
 package dev.wharf;
 
+import dev.wharf.cli.ApiCommand;
+import dev.wharf.cli.AuditCommand;
+import dev.wharf.cli.Cli;
+import dev.wharf.cli.CliException;
+import dev.wharf.cli.CompletionCommand;
+import dev.wharf.cli.Environment;
+import dev.wharf.cli.LoginCommand;
+import dev.wharf.cli.LogoutCommand;
+import dev.wharf.cli.TokensCommand;
 import dev.wharf.config.ConfigResolver;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,20 +16,33 @@ import picocli.CommandLine.Command;
 /** The {@code wharf} command: the server and the command-line client in one jar. */
 @Command(name = "wharf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Wharf: a self-hosted container hub.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, LoginCommand.class, LogoutCommand.class, TokensCommand.class,
+                AuditCommand.class, ApiCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        Environment env = Environment.system();
+        int code = commandLine(env).execute(args);
+        env.flush();
+        System.exit(code);
     }
 
     /** The command line with Wharf's error handling: usage errors exit 2, expected failures print one line. */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new Main());
+        return commandLine(Environment.system());
+    }
+
+    /** The command line over the given environment (streams, variables, config dir): tests run commands in-process. */
+    public static CommandLine commandLine(Environment env) {
+        CommandLine cli = new CommandLine(new Main(), Cli.factory(env));
+        Cli.configure(cli, env);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof ConfigResolver.ConfigException) {
                 cmd.getErr().println("wharf: " + ex.getMessage());
                 return 2;
+            }
+            if (ex instanceof CliException failure) {
+                return Cli.report(failure, cmd);
             }
             throw ex;
         });

@@ -1,7 +1,9 @@
 package dev.wharf.admin;
 
 import dev.wharf.core.DomainException;
+import dev.wharf.dockerhub.HubErrors;
 import dev.wharf.server.Dialect;
+import dev.wharf.server.ErrorStatus;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,23 +16,13 @@ public final class AdminErrors implements Dialect {
 
     @Override
     public void writeError(Context ctx, Throwable error) {
-        int status;
-        if (error instanceof DomainException.Invalid) {
-            status = 400;
-        } else if (error instanceof DomainException.Unauthenticated) {
-            status = 401;
-        } else if (error instanceof DomainException.Forbidden) {
-            status = 403;
-        } else if (error instanceof DomainException.NotFound) {
-            status = 404;
-        } else if (error instanceof DomainException.Conflict) {
-            status = 409;
-        } else if (error instanceof DomainException.RateLimited limited) {
-            dev.wharf.dockerhub.HubErrors.rateLimited(ctx, limited);
+        int status = ErrorStatus.of(error);
+        if (error instanceof DomainException.RateLimited limited) {
+            HubErrors.rateLimited(ctx, limited);
             return;
-        } else {
+        }
+        if (status == 500) {
             LOG.error("unhandled error in {} {}", ctx.method(), ctx.path(), error);
-            status = 500;
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("message", status == 500 ? "internal error" : error.getMessage());

@@ -2,8 +2,10 @@ package dev.wharf.dockerhub;
 
 import dev.wharf.core.DomainException;
 import dev.wharf.server.Dialect;
+import dev.wharf.server.ErrorStatus;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,55 +35,42 @@ public final class HubErrors implements Dialect {
 
     @Override
     public void writeError(Context ctx, Throwable error) {
-        if (rpcStatus && !(error instanceof DomainException.RateLimited)) {
-            writeRpcStatus(ctx, error);
+        int status = ErrorStatus.of(error);
+        if (status == 500) {
+            LOG.error("unhandled error in {} {}", ctx.method(), ctx.path(), error);
+        }
+        if (error instanceof DomainException.RateLimited limited) {
+            rateLimited(ctx, limited);
+        } else if (rpcStatus) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("code", grpcCode(status));
+            body.put("message", status == 500 ? "internal error" : error.getMessage());
+            body.put("details", List.of());
+            ctx.status(status).json(body);
         } else if (error instanceof DomainException.Invalid invalid) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("fields", invalid.fields());
             body.put("text", invalid.getMessage());
             ctx.status(400).json(body);
-        } else if (error instanceof DomainException.Unauthenticated) {
-            detail(ctx, 401, error.getMessage());
-        } else if (error instanceof DomainException.Forbidden) {
-            detail(ctx, 403, error.getMessage());
-        } else if (error instanceof DomainException.NotFound) {
-            detail(ctx, 404, error.getMessage());
-        } else if (error instanceof DomainException.Conflict) {
-            detail(ctx, 409, error.getMessage());
-        } else if (error instanceof DomainException.RateLimited limited) {
-            rateLimited(ctx, limited);
         } else {
-            LOG.error("unhandled error in {} {}", ctx.method(), ctx.path(), error);
-            detail(ctx, 500, "internal error");
+            String message = status == 500 ? "internal error" : error.getMessage();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("detail", message);
+            body.put("message", message);
+            ctx.status(status).json(body);
         }
     }
 
-    /** gRPC status codes as grpc-gateway maps them from HTTP statuses. */
-    private static void writeRpcStatus(Context ctx, Throwable error) {
-        int status;
-        int code;
-        if (error instanceof DomainException.Invalid) {
-            status = 400;
-            code = 3;
-        } else if (error instanceof DomainException.Unauthenticated) {
-            status = 401;
-            code = 16;
-        } else if (error instanceof DomainException.Forbidden) {
-            status = 403;
-            code = 7;
-        } else if (error instanceof DomainException.NotFound) {
-            status = 404;
-            code = 5;
-        } else {
-            LOG.error("unhandled error in {} {}", ctx.method(), ctx.path(), error);
-            status = 500;
-            code = 13;
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("code", code);
-        body.put("message", status == 500 ? "internal error" : error.getMessage());
-        body.put("details", java.util.List.of());
-        ctx.status(status).json(body);
+    /** gRPC status codes, as grpc-gateway maps them from HTTP statuses. */
+    private static int grpcCode(int httpStatus) {
+        return switch (httpStatus) {
+            case 400 -> 3;
+            case 401 -> 16;
+            case 403 -> 7;
+            case 404 -> 5;
+            case 409 -> 6;
+            default -> 13;
+        };
     }
 
     /** A 429 in Docker Hub's form; {@code X-Retry-After} repeats the reset time for clients of the older docs. */
@@ -95,12 +84,5 @@ public final class HubErrors implements Dialect {
         body.put("detail", "Rate limit exceeded");
         body.put("error", false);
         ctx.status(429).json(body);
-    }
-
-    private static void detail(Context ctx, int status, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("detail", message);
-        body.put("message", message);
-        ctx.status(status).json(body);
     }
 }

@@ -22,10 +22,6 @@ record Caller(Kind kind, Principal principal, RegistryTokens.Grant grant) {
 
     static final Caller ANONYMOUS_CALLER = new Caller(Kind.ANONYMOUS, null, null);
 
-    boolean isAnonymous() {
-        return principal == null;
-    }
-
     Actor actor() {
         return new Actor(principal.username(), principal.credentialUuid());
     }

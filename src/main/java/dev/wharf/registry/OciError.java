@@ -20,7 +20,6 @@ enum OciError {
     MANIFEST_UNKNOWN(404, "manifest unknown to registry"),
     NAME_INVALID(400, "invalid repository name"),
     NAME_UNKNOWN(404, "repository name not known to registry"),
-    SIZE_INVALID(400, "provided length did not match content length"),
     /** A manifest pushed under a tag that is not a valid tag. */
     TAG_INVALID(400, "MANIFEST_INVALID", "invalid tag"),
     PAGINATION_NUMBER_INVALID(400, "UNSUPPORTED", "invalid number of results requested"),

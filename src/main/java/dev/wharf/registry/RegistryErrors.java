@@ -68,9 +68,7 @@ public final class RegistryErrors implements Dialect {
             case DIGEST_INVALID -> OciError.DIGEST_INVALID;
             case TAG_INVALID -> OciError.TAG_INVALID;
             case UPLOAD_UNKNOWN -> OciError.BLOB_UPLOAD_UNKNOWN;
-            case UPLOAD_INVALID -> OciError.BLOB_UPLOAD_INVALID;
             case UPLOAD_OFFSET -> OciError.BLOB_UPLOAD_OUT_OF_ORDER;
-            case SIZE_INVALID -> OciError.SIZE_INVALID;
         };
     }
 

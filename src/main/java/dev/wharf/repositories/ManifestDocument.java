@@ -158,9 +158,4 @@ public record ManifestDocument(String mediaType, List<Digest> blobs, List<Digest
     private static RepositoryException invalid(String message) {
         return new RepositoryException(Kind.MANIFEST_INVALID, message);
     }
-
-    /** Whether this is an index (OCI index or Docker manifest list). */
-    public boolean isIndex() {
-        return mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST);
-    }
 }

@@ -64,10 +64,6 @@ public final class Repositories {
         this.manifestMaxBytes = manifestMaxBytes;
     }
 
-    public BlobStore store() {
-        return store;
-    }
-
     public long manifestMaxBytes() {
         return manifestMaxBytes;
     }
@@ -261,6 +257,9 @@ public final class Repositories {
             throw new RepositoryException(Kind.DIGEST_INVALID,
                     "manifest has digest " + digest + ", not " + expected);
         }
+        // Refuse dangling references before writing anything, so a refused manifest leaves no bytes behind; the
+        // check runs again inside the transaction, where it decides.
+        jdbi.useHandle(h -> requireReferences(h, repo, doc));
         storeBytes(digest, body);
         OffsetDateTime now = Clock.now();
         retryOnConflict(() -> jdbi.useTransaction(h -> {

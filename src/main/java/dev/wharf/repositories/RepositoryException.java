@@ -9,7 +9,7 @@ public final class RepositoryException extends RuntimeException {
     /** What went wrong, independent of any protocol. */
     public enum Kind {
         NAME_UNKNOWN, BLOB_UNKNOWN, MANIFEST_UNKNOWN, MANIFEST_BLOB_UNKNOWN, MANIFEST_INVALID, MANIFEST_TOO_LARGE,
-        DIGEST_INVALID, TAG_INVALID, UPLOAD_UNKNOWN, UPLOAD_INVALID, UPLOAD_OFFSET, SIZE_INVALID
+        DIGEST_INVALID, TAG_INVALID, UPLOAD_UNKNOWN, UPLOAD_OFFSET
     }
 
     private final Kind kind;

@@ -26,6 +26,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,7 @@ public final class Wharf implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Wharf.class);
     public static final String ADMIN_USER = "admin";
     private static final long DRAIN_MILLIS = 30_000;
+    private static final int INPUT_BUFFER_BYTES = 256 * 1024;
 
     private final WharfConfig config;
     private final Database database;
@@ -57,6 +60,8 @@ public final class Wharf implements AutoCloseable {
     private final Maintenance maintenance;
     private final RegistryApi registryApi;
     private final Javalin app;
+    /** Counts in-flight requests, so that {@link #close()} can wait for them. */
+    private final GracefulHandler inFlight = new GracefulHandler();
 
     private Wharf(WharfConfig config, PrintStream console, String adminPassword) {
         this.config = config;
@@ -92,9 +97,11 @@ public final class Wharf implements AutoCloseable {
             c.jsonMapper(new io.javalin.json.JavalinJackson(Json.MAPPER, false));
             c.http.maxRequestSize = 10L * 1024 * 1024;
             c.router.ignoreTrailingSlashes = false;
+            // Blob uploads stream through the connection's input buffer: a larger one means fewer, larger reads.
+            c.jetty.modifyHttpConfiguration(http -> http.setInputBufferSize(INPUT_BUFFER_BYTES));
             c.jetty.modifyServer(server -> {
-                server.setStopTimeout(DRAIN_MILLIS);
-                server.insertHandler(new GracefulHandler());
+                server.setStopTimeout(0); // close() drains in-flight requests itself before stopping
+                server.insertHandler(inFlight);
             });
             observability.install(c);
             Routes.register(c.routes, this);
@@ -154,6 +161,14 @@ public final class Wharf implements AutoCloseable {
         body.put("message", "not found");
         body.put("errinfo", null);
         return body;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public int port() {
@@ -224,10 +239,24 @@ public final class Wharf implements AutoCloseable {
         return requests;
     }
 
-    /** Stops accepting requests, lets in-flight ones finish (up to 30 s), then closes the database. */
+    /**
+     * Stops accepting connections, lets in-flight requests finish (up to 30 s), then stops and closes the database.
+     * Jetty's own graceful stop would cut in-flight connections to a 1 s idle timeout, aborting a client that pauses
+     * mid-upload, so the connectors keep the whole drain time as their idle timeout while this method waits.
+     */
     @Override
     public void close() {
         try {
+            for (Connector connector : app.jettyServer().server().getConnectors()) {
+                if (connector instanceof AbstractConnector jetty) {
+                    jetty.setShutdownIdleTimeout(DRAIN_MILLIS);
+                }
+                connector.shutdown();
+            }
+            long deadline = System.nanoTime() + DRAIN_MILLIS * 1_000_000;
+            while (inFlight.getCurrentRequestCount() > 0 && System.nanoTime() < deadline) {
+                sleep(50);
+            }
             app.stop();
         } finally {
             maintenance.close();

@@ -27,6 +27,11 @@ abstract class BlobProtocolTest extends RegistryTestBase {
         assertThat(anonymous().basic("alice", "wrong-password").get("/v2/").status()).isEqualTo(401);
         assertThat(anonymous().bearer("not.a.jwt").get("/v2/").status()).isEqualTo(401);
         assertThat(anonymous().with("Authorization", "Digest abc").get("/v2/").status()).isEqualTo(401);
+        RegistryClient.Res head = anonymous().head("/v2/");
+        assertThat(head.status()).isEqualTo(401);
+        assertThat(head.header("WWW-Authenticate")).startsWith("Bearer realm=");
+        assertThat(alice().head("/v2/").status()).isEqualTo(200);
+        assertThat(alice().get("/v2").status()).isEqualTo(200);
     }
 
     @Test

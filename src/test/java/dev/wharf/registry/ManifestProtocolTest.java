@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wharf.audit.AuditEvent;
 import dev.wharf.audit.AuditLog;
+import dev.wharf.repositories.Actor;
 import dev.wharf.repositories.PullCounter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -346,6 +347,17 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
         assertThat(anonymous().get("/v2/alice/fresh/manifests/v1").status()).isEqualTo(200);
         assertThat(bob().get("/v2/alice/fresh/manifests/v1").status()).isEqualTo(200);
         assertThat(bob().delete("/v2/alice/fresh/manifests/v1").status()).isEqualTo(403);
+    }
+
+    @Test
+    void deletingARepositoryRemovesEverythingAndIsAudited() {
+        pushImage(alice(), "alice/doomed", "v1", 1);
+        server.wharf().repositories().delete(repository("alice/doomed"), new Actor("alice", null));
+        assertThat(alice().get("/v2/alice/doomed/manifests/v1").code()).isEqualTo("NAME_UNKNOWN");
+        assertThat(alice().get("/v2/alice/doomed/tags/list").code()).isEqualTo("NAME_UNKNOWN");
+        assertThat(audit("alice/doomed")).anyMatch(e -> e.action().equals("repo.delete") && e.actor().equals("alice"));
+        pushImage(alice(), "alice/doomed", "v2", 1);
+        assertThat(texts(alice().get("/v2/alice/doomed/tags/list").json().path("tags"))).containsExactly("v2");
     }
 
     private byte[] manifest(byte[] config) {

@@ -208,6 +208,20 @@ abstract class TokenAuthTest extends RegistryTestBase {
     }
 
     @Test
+    void tokensOfAnExpiredPatStop() throws InterruptedException {
+        String expiry = Instant.now().plusSeconds(3).toString();
+        Http.Response r = hub().bearer(aliceSession).post("/v2/access-tokens", Map.of("token_label", "short-lived",
+                "scopes", List.of("repo:read"), "expires_at", expiry));
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        RegistryClient basic = anonymous().basic("alice", r.json().get("token").asText());
+        String jwt = tokenResponse(basic, "repository:alice/private:pull").path("token").asText();
+        assertThat(anonymous().bearer(jwt).get("/v2/alice/private/manifests/v1").status()).isEqualTo(200);
+        Thread.sleep(Math.max(0, Instant.parse(expiry).toEpochMilli() - System.currentTimeMillis()) + 200);
+        assertThat(anonymous().bearer(jwt).get("/v2/alice/private/manifests/v1").status()).isEqualTo(401);
+        assertThat(basic.get("/v2/alice/private/manifests/v1").status()).isEqualTo(401);
+    }
+
+    @Test
     void multipleScopesInOneRequest() {
         Map<String, TreeSet<String>> g = granted(alice(), "repository:alice/private:pull",
                 "repository:alice/public:push repository:alice/other:delete");

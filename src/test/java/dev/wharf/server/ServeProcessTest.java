@@ -107,7 +107,7 @@ class ServeProcessTest {
             Thread.sleep(300);
 
             process.destroy(); // SIGTERM
-            Thread.sleep(700);
+            Thread.sleep(2500); // longer than Jetty's default 1 s shutdown idle timeout
             assertThat(process.isAlive()).as("still draining the in-flight request").isTrue();
 
             out.write(body.substring(10).getBytes());
