@@ -136,20 +136,31 @@ wait_quiet() { # side
     R[$1.cpu_busy_before_pct]=$busy
 }
 
-# CPU used by other work during a phase: all busy CPU time (steal included) minus the server's and this script's
-# (which includes its reaped children: curl, skopeo, ab). cpu_mark prints "total busy ours" in clock ticks.
+# CPU used by other work during a phase: the CPU time of every user-space process outside this script's process
+# tree (the server, curl, skopeo and ab are all in it), counting the children they reaped, over all CPU time in
+# /proc/stat. Kernel threads (writeback, loopback softirq) are left out: they mostly work for the benchmark itself.
+# cpu_mark prints "total other" in clock ticks.
 cpu_mark() {
-    local total_busy server=0 ours
-    total_busy=$(awk '/^cpu / { b = $2+$3+$4+$7+$8+$9; print b + $5 + $6, b }' /proc/stat)
-    if [[ -n $SERVER_PID && -r /proc/$SERVER_PID/stat ]]; then
-        server=$(sed 's/^.*) //' "/proc/$SERVER_PID/stat" | awk '{ print $12 + $13 }')
-    fi
-    ours=$(sed 's/^.*) //' "/proc/$$/stat" | awk '{ print $12 + $13 + $14 + $15 }')
-    echo "$total_busy $((server + ours))"
+    local total
+    total=$(awk '/^cpu / { print $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat)
+    # shellcheck disable=SC2016
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v me="$$" -v total="$total" '
+        { pid = $1; rest = $0; sub(/^.*\) /, "", rest); split(rest, f, " ")
+          ppid[pid] = f[2]; ticks[pid] = f[12] + f[13] + f[14] + f[15] }
+        END {
+            other = 0
+            for (p in ticks) {
+                if (p == 2 || ppid[p] == 2) continue          # kernel threads
+                q = p; ours = 0
+                for (n = 0; n < 64 && q > 1; n++) { if (q == me) { ours = 1; break }; q = ppid[q] }
+                if (!ours) other += ticks[p]
+            }
+            printf "%d %d\n", total, other
+        }'
 }
 other_cpu_pct() { # "mark before" "mark after" -> percent of all CPUs used by other work in between
-    awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[1] - x[1];
-        o = (y[2] - x[2]) - (y[3] - x[3]); if (o < 0) o = 0; printf "%d", (t > 0) ? 100 * o / t : 0 }'
+    awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[1] - x[1]; o = y[2] - x[2];
+        if (o < 0) o = 0; printf "%d", (t > 0) ? 100 * o / t : 0 }'
 }
 
 peak_rss_mib() { # pid -> VmHWM in MiB (peak resident set since start)
@@ -586,8 +597,8 @@ report() {
     [[ $v == MISS ]] && missed=1
     printf '%-34s %12s %12s %8s  %-9s %s\n' "peak RSS push+pull, MiB" "$w" "$p" "$rt" "" "<= $RSS_BUDGET_MIB MiB budget  $v"
     printf '%-34s %12s %12s\n' "peak RSS whole run (incl. ab), MiB" "${R[wharf.peak_rss_all_mib]:--}" "${R[peer.peak_rss_all_mib]:--}"
-    printf '\nratio = wharf / peer; RSS ratio = wharf / %s MiB budget; other%% = share of all CPUs used by other work\n' "$RSS_BUDGET_MIB"
-    printf 'on this machine during the measurement (wharf/peer; steal included): above ~10, distrust the row.\nResults: %s\n' "$BENCH_RESULTS"
+    printf '\nratio = wharf / peer; RSS ratio = wharf / %s MiB budget; other%% = share of all CPUs used by other user-space\n' "$RSS_BUDGET_MIB"
+    printf 'processes during the measurement (wharf/peer; kernel threads excluded): above ~10, distrust the row.\nResults: %s\n' "$BENCH_RESULTS"
     {
         echo "wharf.peak_rss_mib=$w"
         echo "peer.peak_rss_mib=$p"
