@@ -2,6 +2,7 @@ package dev.wharf.registry;
 
 import dev.wharf.repositories.Repositories;
 import dev.wharf.repositories.Repository;
+import dev.wharf.repositories.RepositoryException;
 import dev.wharf.repositories.RepositoryName;
 import dev.wharf.repositories.Uploads;
 import dev.wharf.storage.Digest;
@@ -123,18 +124,12 @@ final class UploadHandlers {
                 throw new RegistryException(OciError.BLOB_UPLOAD_INVALID,
                         "Content-Range " + range + " does not match Content-Length " + length);
             }
-            long size = uploads.size(upload);
-            if (offset != size) {
-                RegistryException e = new RegistryException(OciError.BLOB_UPLOAD_OUT_OF_ORDER,
-                        "chunk starts at " + offset + " but the upload holds " + size + " bytes");
-                progressHeaders(e, r.name(), upload, size);
-                throw e;
-            }
         }
         try {
+            // The store checks the offset under the upload's lock, before it reads a byte of the body.
             return uploads.append(upload, offset, body(r.ctx()));
-        } catch (dev.wharf.repositories.RepositoryException e) {
-            if (e.kind() == dev.wharf.repositories.RepositoryException.Kind.UPLOAD_OFFSET) {
+        } catch (RepositoryException e) {
+            if (e.kind() == RepositoryException.Kind.UPLOAD_OFFSET) {
                 RegistryException out = new RegistryException(OciError.BLOB_UPLOAD_OUT_OF_ORDER, e.getMessage());
                 progressHeaders(out, r.name(), upload, uploads.size(upload));
                 throw out;

@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -66,7 +67,7 @@ public final class FilesystemBlobStore implements BlobStore {
     private final Path root;
     private final Path blobs;
     private final Path uploads;
-    /** Hash state of uploads written by this process; one object per upload, also used as its lock. */
+    /** Hash state of uploads written by this process; one object per upload, also holding its lock. */
     private final ConcurrentHashMap<String, UploadState> states = new ConcurrentHashMap<>();
 
     public FilesystemBlobStore(Path root) {
@@ -85,8 +86,13 @@ public final class FilesystemBlobStore implements BlobStore {
         return root;
     }
 
-    /** The SHA-256 of an upload's first {@code length} bytes, as far as it has been hashed. */
+    /**
+     * The SHA-256 of an upload's first {@code hashed} bytes, and the lock that serialises writers of the upload. A
+     * {@link ReentrantLock} rather than a monitor: the holder blocks on network reads, which must not pin a virtual
+     * thread's carrier.
+     */
     private static final class UploadState {
+        final ReentrantLock lock = new ReentrantLock();
         MessageDigest sha = sha256();
         long hashed;
         boolean valid = true;
@@ -172,7 +178,8 @@ public final class FilesystemBlobStore implements BlobStore {
     public long append(String id, long expectedOffset, InputStream data) throws IOException {
         Path file = uploadPath(id);
         UploadState state = states.computeIfAbsent(id, k -> new UploadState());
-        synchronized (state) {
+        state.lock.lock();
+        try {
             FileChannel channel;
             try {
                 channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
@@ -188,6 +195,8 @@ public final class FilesystemBlobStore implements BlobStore {
                 catchUp(state, channel, size);
                 return appendHashing(state, channel, size, data);
             }
+        } finally {
+            state.lock.unlock();
         }
     }
 
@@ -290,7 +299,8 @@ public final class FilesystemBlobStore implements BlobStore {
     public long commit(String id, Digest expected) throws IOException {
         Path file = uploadPath(id);
         UploadState state = states.computeIfAbsent(id, k -> new UploadState());
-        synchronized (state) {
+        state.lock.lock();
+        try {
             try {
                 long size;
                 try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
@@ -325,6 +335,8 @@ public final class FilesystemBlobStore implements BlobStore {
             } finally {
                 states.remove(id, state);
             }
+        } finally {
+            state.lock.unlock();
         }
     }
 
@@ -332,7 +344,8 @@ public final class FilesystemBlobStore implements BlobStore {
     public void cancelUpload(String id) {
         Path file = uploadPath(id);
         UploadState state = states.computeIfAbsent(id, k -> new UploadState());
-        synchronized (state) {
+        state.lock.lock();
+        try {
             try {
                 Files.deleteIfExists(file);
             } catch (IOException e) {
@@ -340,6 +353,8 @@ public final class FilesystemBlobStore implements BlobStore {
             } finally {
                 states.remove(id, state);
             }
+        } finally {
+            state.lock.unlock();
         }
     }
 

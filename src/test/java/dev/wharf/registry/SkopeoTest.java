@@ -56,6 +56,39 @@ abstract class SkopeoTest extends RegistryTestBase {
     }
 
     @Test
+    void dockerSchema2PushAndPull() {
+        Path source = layout("docker", 7, 400_000);
+        Skopeo.Result push = Skopeo.run("copy", "--format", "v2s2", "--dest-tls-verify=false", "--dest-creds",
+                "alice:" + alicePat, "oci:" + source + ":latest", "docker://" + host() + "/alice/dockerfmt:v1");
+        assertThat(push.ok()).as(push.toString()).isTrue();
+        RegistryClient.Res head = alice().head("/v2/alice/dockerfmt/manifests/v1",
+                "Accept", "application/vnd.docker.distribution.manifest.v2+json");
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.header("Content-Type")).isEqualTo("application/vnd.docker.distribution.manifest.v2+json");
+        Path copy = tmp.resolve("docker-copy");
+        Skopeo.Result pull = Skopeo.run("copy", "--src-tls-verify=false", "--src-creds", "alice:" + alicePat,
+                "docker://" + host() + "/alice/dockerfmt:v1", "dir:" + copy);
+        assertThat(pull.ok()).as(pull.toString()).isTrue();
+        Map<String, byte[]> original = OciLayout.blobs(source);
+        for (Map.Entry<String, byte[]> layer : original.entrySet()) {
+            Path file = copy.resolve(layer.getKey());
+            if (java.nio.file.Files.exists(file)) {
+                assertThat(readAll(file)).as(layer.getKey()).isEqualTo(layer.getValue());
+            }
+        }
+        String layerHex = RegistryClient.digest(OciLayout.layer(700, 400_000)).substring("sha256:".length());
+        assertThat(copy.resolve(layerHex)).as("the layer, unchanged").exists();
+    }
+
+    private static byte[] readAll(Path file) {
+        try {
+            return java.nio.file.Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void listTagsAndDelete() {
         Path one = layout("one", 2, 10_000);
         Path two = layout("two", 3, 10_000);
