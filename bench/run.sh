@@ -27,7 +27,7 @@ BENCH_AB_RETRIES="${BENCH_AB_RETRIES:-2}"         # extra ab attempts when other
 BENCH_MAX_OTHER_CPU="${BENCH_MAX_OTHER_CPU:-10}"  # percent of all CPUs used by other work that still counts as quiet
 BENCH_AB_WARMUP="${BENCH_AB_WARMUP:-60}"          # at most this many seconds of HEAD warm-up (c=32), in 5 s rounds
 BENCH_QUIET_WAIT="${BENCH_QUIET_WAIT:-180}"       # seconds to wait, before each side, for other work to stop
-BENCH_TMP="${BENCH_TMP:-${TMPDIR:-/var/tmp}}"     # needs ~4 x BENCH_SIZE_MIB of free disk
+BENCH_TMP="${BENCH_TMP:-${TMPDIR:-/var/tmp}}"     # needs ~(2 x BENCH_REPEAT + 4) x BENCH_SIZE_MIB free
 BENCH_KEEP="${BENCH_KEEP:-0}"                     # 1: keep the temp dir (logs, data) after the run
 BENCH_STRICT="${BENCH_STRICT:-0}"                 # 1: exit 3 when a target is missed
 BENCH_RESULTS="${BENCH_RESULTS:-$BENCH_DIR/results/latest.txt}"
