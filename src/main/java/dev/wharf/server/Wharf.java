@@ -40,7 +40,6 @@ public final class Wharf implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Wharf.class);
     public static final String ADMIN_USER = "admin";
     private static final long DRAIN_MILLIS = 30_000;
-    private static final int INPUT_BUFFER_BYTES = 256 * 1024;
 
     private final WharfConfig config;
     private final Database database;
@@ -97,8 +96,6 @@ public final class Wharf implements AutoCloseable {
             c.jsonMapper(new io.javalin.json.JavalinJackson(Json.MAPPER, false));
             c.http.maxRequestSize = 10L * 1024 * 1024;
             c.router.ignoreTrailingSlashes = false;
-            // Blob uploads stream through the connection's input buffer: a larger one means fewer, larger reads.
-            c.jetty.modifyHttpConfiguration(http -> http.setInputBufferSize(INPUT_BUFFER_BYTES));
             c.jetty.modifyServer(server -> {
                 server.setStopTimeout(0); // close() drains in-flight requests itself before stopping
                 server.insertHandler(inFlight);
