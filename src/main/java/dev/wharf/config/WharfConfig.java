@@ -27,13 +27,17 @@ public record WharfConfig(
 
     public static final int DEFAULT_PORT = 5000;
 
-    /** The JDBC URL in force: the configured one, or an H2 file database inside the data directory. */
+    /**
+     * The JDBC URL in force: the configured one, or an H2 file database inside the data directory. H2 batches
+     * committed transactions for up to half a second by default ({@code WRITE_DELAY}), so a killed process would
+     * lose them; {@code WRITE_DELAY=0} writes every commit before it returns.
+     */
     public String jdbcUrl() {
         if (databaseUrl != null && !databaseUrl.isBlank()) {
             return databaseUrl;
         }
         return "jdbc:h2:file:" + dataDir.resolve("db").resolve("wharf").toAbsolutePath()
-                + ";DB_CLOSE_ON_EXIT=FALSE";
+                + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
     }
 
     /** Defaults for tests and embedded use: everything under {@code dataDir}, an ephemeral port. */

@@ -119,6 +119,33 @@ class ServeProcessTest {
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
 
+    @Test
+    void aCommitSurvivesKillNineRightAfterIt() throws Exception {
+        int port = start("crash-admin-password");
+        String session = post(port, "/v2/users/login", null,
+                "{\"username\":\"admin\",\"password\":\"crash-admin-password\"}").replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
+        post(port, "/api/v1/users", session, "{\"username\":\"durable1\",\"password\":\"durable-password\"}");
+        process.destroyForcibly(); // at once: no write-behind delay may pass between the 201 and the kill
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        port = start("crash-admin-password");
+        assertThat(login(port, "durable1", "durable-password")).isEqualTo(200);
+    }
+
+    /** POSTs JSON and returns the body; fails unless the answer is 2xx. */
+    private static String post(int port, String path, String bearer, String json) throws Exception {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL()
+                .openConnection();
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setRequestProperty("Content-Type", "application/json");
+        if (bearer != null) {
+            c.setRequestProperty("Authorization", "Bearer " + bearer);
+        }
+        c.getOutputStream().write(json.getBytes(StandardCharsets.UTF_8));
+        assertThat(c.getResponseCode()).as(path).isBetween(200, 299);
+        return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
     private static int status(int port, String path) throws Exception {
         for (int i = 0; i < 100; i++) {
             try {
