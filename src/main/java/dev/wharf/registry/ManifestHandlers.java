@@ -22,9 +22,6 @@ final class ManifestHandlers {
         this.access = access;
     }
 
-    /** Oversized manifest bodies up to this size are drained before the 413; larger ones are cut off. */
-    private static final long DISCARD_LIMIT = 64L * 1024 * 1024;
-
     void head(RegistryRequest r) {
         StoredManifest m = find(r);
         headers(r.ctx(), m);
@@ -117,33 +114,18 @@ final class ManifestHandlers {
         ctx.header("ETag", "\"" + m.digest() + "\"");
     }
 
-    /**
-     * Reads a request body of at most {@code max} bytes; a larger one gets 413. The rest of an oversized body is read
-     * and discarded (up to {@link #DISCARD_LIMIT}) before answering: a server that answers and closes while the
-     * client is still sending makes the client see a reset connection instead of the 413.
-     */
+    /** Reads a request body of at most {@code max} bytes; a larger one gets 413 (the error writer drains the rest). */
     private static byte[] readBounded(Context ctx, long max) throws IOException {
         long declared = ctx.req().getContentLengthLong();
+        if (declared > max) {
+            throw tooLarge(declared, max);
+        }
         try (InputStream in = ctx.req().getInputStream()) {
-            if (declared > max) {
-                discardRest(in);
-                throw tooLarge(declared, max);
-            }
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
             if (body.length > max) {
-                discardRest(in);
                 throw tooLarge(body.length, max);
             }
             return body;
-        }
-    }
-
-    private static void discardRest(InputStream in) throws IOException {
-        byte[] buffer = new byte[64 * 1024];
-        long total = 0;
-        int n;
-        while (total <= DISCARD_LIMIT && (n = in.read(buffer)) != -1) {
-            total += n;
         }
     }
 

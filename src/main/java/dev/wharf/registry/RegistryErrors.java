@@ -6,6 +6,7 @@ import dev.wharf.server.Dialect;
 import dev.wharf.storage.BlobStoreException;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RegistryErrors implements Dialect {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryErrors.class);
+    private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
 
     @Override
     public void writeError(Context ctx, Throwable error) {
@@ -26,6 +28,9 @@ public final class RegistryErrors implements Dialect {
             // The body was already streaming (a download the client abandoned): nothing more can be said.
             LOG.debug("{} {} failed after the response started: {}", ctx.method(), ctx.path(), error.toString());
             return;
+        }
+        if (!isClientGone(error)) {
+            drainBody(ctx);
         }
         if (error instanceof RegistryException e) {
             e.headers.forEach(ctx::header);
@@ -70,6 +75,29 @@ public final class RegistryErrors implements Dialect {
             case UPLOAD_UNKNOWN -> OciError.BLOB_UPLOAD_UNKNOWN;
             case UPLOAD_OFFSET -> OciError.BLOB_UPLOAD_OUT_OF_ORDER;
         };
+    }
+
+    /**
+     * Reads and discards what is left of a refused request's body (up to {@link #DRAIN_LIMIT}). A server that
+     * answers and closes while the client is still sending makes the client see a reset connection instead of the
+     * error; beyond the limit, the connection is cut rather than read.
+     */
+    private static void drainBody(Context ctx) {
+        String method = ctx.req().getMethod();
+        if (!method.equals("POST") && !method.equals("PUT") && !method.equals("PATCH")) {
+            return;
+        }
+        try {
+            InputStream in = ctx.req().getInputStream();
+            byte[] buffer = new byte[64 * 1024];
+            long total = 0;
+            int n;
+            while (total <= DRAIN_LIMIT && (n = in.read(buffer)) != -1) {
+                total += n;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not drain the body of {} {}: {}", method, ctx.path(), e.toString());
+        }
     }
 
     private static boolean isClientGone(Throwable error) {

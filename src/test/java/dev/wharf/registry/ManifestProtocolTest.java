@@ -164,6 +164,14 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
                 "Content-Type", OCI_MANIFEST);
         assertThat(r.status()).isEqualTo(413);
         assertThat(r.code()).isEqualTo("MANIFEST_INVALID");
+
+        // Far more than the socket buffers hold: the client must still read the 413, not a reset connection.
+        m.put("annotations", Map.of("padding", "x".repeat(24 * 1024 * 1024)));
+        byte[] huge = RegistryClient.json(m);
+        for (int i = 0; i < 3; i++) {
+            assertThat(alice().put("/v2/alice/big/manifests/huge", huge, "Content-Type", OCI_MANIFEST).status())
+                    .isEqualTo(413);
+        }
     }
 
     @Test
