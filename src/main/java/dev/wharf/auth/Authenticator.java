@@ -112,22 +112,31 @@ public final class Authenticator {
         }
         try {
             JWTClaimsSet c = claims.get();
-            Optional<Account> account = account(c.getLongClaim("uid"))
-                    .filter(a -> a.uuid().toString().equals(c.getSubject()));
-            if (account.isEmpty()) {
+            Long uid = c.getLongClaim("uid");
+            String pat = c.getStringClaim("pat");
+            if (uid == null) {
                 return Optional.empty();
             }
-            String pat = c.getStringClaim("pat");
-            if (pat == null) {
-                return Optional.of(Principal.password(account.get()));
-            }
-            Optional<AccessToken> token = tokens.usable(UUID.fromString(pat))
-                    .filter(t -> t.ownerId() == account.get().id());
-            token.ifPresent(tokens::touch);
-            return token.map(t -> new Principal(account.get(), t));
+            return resume(uid, c.getSubject(), pat == null ? null : UUID.fromString(pat));
         } catch (java.text.ParseException | IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The principal a signed credential names, if everything it was derived from still authenticates: the account
+     * exists (and, when {@code subject} is given, has that uuid) and, for a token-derived credential, the token is
+     * active, unexpired and still the account's. Each successful use of the token is recorded.
+     */
+    public Optional<Principal> resume(long accountId, String subject, UUID pat) {
+        Optional<Account> account = account(accountId)
+                .filter(a -> subject == null || a.uuid().toString().equals(subject));
+        if (account.isEmpty() || pat == null) {
+            return account.map(Principal::password);
+        }
+        Optional<AccessToken> token = tokens.usable(pat).filter(t -> t.ownerId() == accountId);
+        token.ifPresent(tokens::touch);
+        return token.map(t -> new Principal(account.get(), t));
     }
 
     /** The principal named by an {@code Authorization} header using the {@code Bearer} or legacy {@code JWT} scheme. */

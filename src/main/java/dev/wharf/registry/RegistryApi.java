@@ -8,7 +8,6 @@ import dev.wharf.repositories.Repositories;
 import dev.wharf.repositories.RepositoryName;
 import dev.wharf.repositories.Uploads;
 import dev.wharf.server.Requests;
-import dev.wharf.tokens.AccessTokens;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.util.EnumSet;
@@ -58,11 +57,11 @@ public final class RegistryApi {
     private final RegistryErrors errors = new RegistryErrors();
     private final Map<Route, Map<HandlerType, RegistryHandler>> table;
 
-    public RegistryApi(Authenticator authenticator, AccessTokens accessTokens, Accounts accounts, Jwts jwts,
+    public RegistryApi(Authenticator authenticator, Accounts accounts, Jwts jwts,
                        Repositories repositories, Uploads uploads, PullCounter pulls, Requests requests) {
         AccessControl access = new AccessControl(accounts, repositories);
         RegistryTokens registryTokens = new RegistryTokens(jwts);
-        this.auth = new RegistryAuth(authenticator, accessTokens, registryTokens, access, requests);
+        this.auth = new RegistryAuth(authenticator, registryTokens, access, requests);
         this.tokenEndpoint = new TokenEndpoint(auth, registryTokens, requests);
         this.listings = new ListingHandlers(repositories, access);
         BlobHandlers blobs = new BlobHandlers(repositories);

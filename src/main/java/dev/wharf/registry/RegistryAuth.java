@@ -2,13 +2,10 @@ package dev.wharf.registry;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.wharf.accounts.Account;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.Principal;
 import dev.wharf.repositories.RepositoryName;
 import dev.wharf.server.Requests;
-import dev.wharf.tokens.AccessToken;
-import dev.wharf.tokens.AccessTokens;
 import dev.wharf.tokens.TokenSecret;
 import io.javalin.http.Context;
 import java.net.URI;
@@ -37,7 +34,6 @@ final class RegistryAuth {
     private static final Duration BASIC_PAT_CACHE = Duration.ofMinutes(1);
 
     private final Authenticator authenticator;
-    private final AccessTokens tokens;
     private final RegistryTokens registryTokens;
     private final AccessControl access;
     private final Requests requests;
@@ -48,10 +44,9 @@ final class RegistryAuth {
     private record PatIdentity(UUID token, long ownerId) {
     }
 
-    RegistryAuth(Authenticator authenticator, AccessTokens tokens, RegistryTokens registryTokens, AccessControl access,
+    RegistryAuth(Authenticator authenticator, RegistryTokens registryTokens, AccessControl access,
                  Requests requests) {
         this.authenticator = authenticator;
-        this.tokens = tokens;
         this.registryTokens = registryTokens;
         this.access = access;
         this.requests = requests;
@@ -102,7 +97,7 @@ final class RegistryAuth {
         if (key != null) {
             PatIdentity known = basicPats.getIfPresent(key);
             if (known != null) {
-                Optional<Principal> p = patPrincipal(known.ownerId(), known.token());
+                Optional<Principal> p = authenticator.resume(known.ownerId(), null, known.token());
                 if (p.isPresent()) {
                     return p.get();
                 }
@@ -126,30 +121,11 @@ final class RegistryAuth {
         if (g.uid() == null) {
             return Optional.of(new Caller(Caller.Kind.BEARER, null, g));
         }
-        Optional<Account> account = authenticator.account(g.uid()).filter(a -> a.uuid().toString().equals(g.subject()));
-        if (account.isEmpty()) {
-            LOG.debug("registry token refused: account {} is gone", g.uid());
-            return Optional.empty();
-        }
-        if (g.pat() == null) {
-            return Optional.of(new Caller(Caller.Kind.BEARER, Principal.password(account.get()), g));
-        }
-        Optional<Principal> p = patPrincipal(g.uid(), g.pat());
+        Optional<Principal> p = authenticator.resume(g.uid(), g.subject(), g.pat());
         if (p.isEmpty()) {
-            LOG.debug("registry token refused: its access token is deactivated, deleted or expired");
+            LOG.debug("registry token refused: its account is gone or its access token no longer works");
         }
         return p.map(principal -> new Caller(Caller.Kind.BEARER, principal, g));
-    }
-
-    /** The principal of a PAT that still works right now (one-second cache, invalidated on change). */
-    private Optional<Principal> patPrincipal(long ownerId, UUID tokenUuid) {
-        Optional<AccessToken> token = tokens.usable(tokenUuid).filter(t -> t.ownerId() == ownerId);
-        if (token.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<Account> owner = authenticator.account(ownerId);
-        token.ifPresent(tokens::touch);
-        return owner.map(a -> new Principal(a, token.get()));
     }
 
     /**

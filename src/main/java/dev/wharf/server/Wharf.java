@@ -84,7 +84,7 @@ public final class Wharf implements AutoCloseable {
                 config.manifestMaxBytes());
         this.uploads = new Uploads(database.jdbi(), blobStore, repositories);
         this.pulls = new PullCounter(database.jdbi());
-        this.registryApi = new RegistryApi(authenticator, tokens, accounts, jwts, repositories, uploads, pulls,
+        this.registryApi = new RegistryApi(authenticator, accounts, jwts, repositories, uploads, pulls,
                 requests);
         this.maintenance = new Maintenance(uploads, pulls, config.uploadMaxAge());
         createFirstAdmin(console, adminPassword);
