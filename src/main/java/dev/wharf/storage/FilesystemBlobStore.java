@@ -122,19 +122,7 @@ public final class FilesystemBlobStore implements BlobStore {
             throw new BlobStoreException.BlobUnknown(digest);
         }
         try (file) {
-            if (target instanceof FileChannel) {
-                // A channel the JDK can transfer to directly (sendfile/copy_file_range).
-                long done = 0;
-                while (done < length) {
-                    long n = file.transferTo(offset + done, length - done, target);
-                    if (n <= 0) {
-                        break;
-                    }
-                    done += n;
-                }
-                return;
-            }
-            // Otherwise read into a direct buffer that the target (the HTTP connection) writes from without copying.
+            // Read into a direct buffer that the target (the HTTP connection) writes from without another copy.
             ByteBuffer buffer = DIRECT_BUFFERS.take();
             try {
                 long position = offset;
