@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.config.Durations;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,12 +12,10 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
 
 /** Reading times from the command line and showing the server's times to people. */
 public final class Times {
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})([smhdw])");
     private static final DateTimeFormatter ABSOLUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final DateTimeFormatter ZONE = DateTimeFormatter.ofPattern("zzz", Locale.ROOT);
     private static final DateTimeFormatter WIRE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
@@ -33,10 +32,9 @@ public final class Times {
      */
     public static Instant parse(String raw, String option, Clock clock, boolean future) {
         String s = raw == null ? "" : raw.trim();
-        Matcher m = DURATION.matcher(s.toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            Duration d = unit(m.group(2)).multipliedBy(Long.parseLong(m.group(1)));
-            return future ? clock.instant().plus(d) : clock.instant().minus(d);
+        Optional<Duration> duration = Durations.shortForm(s.toLowerCase(Locale.ROOT));
+        if (duration.isPresent()) {
+            return future ? clock.instant().plus(duration.get()) : clock.instant().minus(duration.get());
         }
         try {
             if (s.length() == 10) {
@@ -49,16 +47,6 @@ public final class Times {
         } catch (DateTimeParseException e) {
             throw CliException.usage("invalid time '" + raw + "' for " + option + ": " + FORMATS);
         }
-    }
-
-    private static Duration unit(String u) {
-        return switch (u) {
-            case "s" -> Duration.ofSeconds(1);
-            case "m" -> Duration.ofMinutes(1);
-            case "h" -> Duration.ofHours(1);
-            case "d" -> Duration.ofDays(1);
-            default -> Duration.ofDays(7);
-        };
     }
 
     /** The RFC 3339 UTC form the API takes, e.g. {@code 2027-01-01T00:00:00Z}. */
