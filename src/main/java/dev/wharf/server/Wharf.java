@@ -52,7 +52,7 @@ public final class Wharf implements AutoCloseable {
     private final Authenticator authenticator;
     private final HubApi hubApi;
     private final AdminApi adminApi;
-    private final BlobStore blobStore;
+    private final FilesystemBlobStore blobStore;
     private final Repositories repositories;
     private final Uploads uploads;
     private final PullCounter pulls;
@@ -126,8 +126,9 @@ public final class Wharf implements AutoCloseable {
             wharf.database.close();
             throw e;
         }
-        LOG.info("wharf listening on {}:{} (data dir {}, database {})", config.bind(), wharf.port(),
-                config.dataDir().toAbsolutePath(), wharf.database.isPostgres() ? "postgresql" : "h2");
+        LOG.info("wharf listening on {}:{} (data dir {}, database {}, upload writes {})", config.bind(), wharf.port(),
+                config.dataDir().toAbsolutePath(), wharf.database.isPostgres() ? "postgresql" : "h2",
+                wharf.blobStore.directIo() ? "direct" : "through the page cache");
         return wharf;
     }
 

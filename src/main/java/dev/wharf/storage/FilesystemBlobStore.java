@@ -1,5 +1,6 @@
 package dev.wharf.storage;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,14 +20,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -50,13 +49,9 @@ public final class FilesystemBlobStore implements BlobStore {
     private static final Pattern UPLOAD_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     /** Large enough that syscalls and digest updates are amortised, small enough to keep memory flat. */
     private static final int BUFFER = 1 << 20;
-    /**
-     * Reused buffers: a pool rather than thread-locals, because on virtual threads a thread-local is a fresh
-     * allocation per request. At most {@link Pool#KEEP} idle buffers of each kind are kept.
-     */
-    private static final Pool<byte[][]> HEAP_BUFFERS = new Pool<>(() -> new byte[][] {new byte[BUFFER],
+    private static final BufferPool<byte[][]> HEAP_BUFFERS = new BufferPool<>(() -> new byte[][] {new byte[BUFFER],
             new byte[BUFFER]});
-    private static final Pool<ByteBuffer> DIRECT_BUFFERS = new Pool<>(() -> ByteBuffer.allocateDirect(BUFFER));
+    private static final BufferPool<ByteBuffer> DIRECT_BUFFERS = new BufferPool<>(() -> ByteBuffer.allocateDirect(BUFFER));
     /** Hashes upload chunks beside the thread that receives and writes them (see {@link #appendHashing}). */
     private static final ExecutorService HASHERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "wharf-blob-hash");
@@ -67,10 +62,17 @@ public final class FilesystemBlobStore implements BlobStore {
     private final Path root;
     private final Path blobs;
     private final Path uploads;
+    /** Null where the filesystem does not support direct I/O. */
+    private final DirectIo directIo;
     /** Hash state of uploads written by this process; one object per upload, also holding its lock. */
     private final ConcurrentHashMap<String, UploadState> states = new ConcurrentHashMap<>();
 
     public FilesystemBlobStore(Path root) {
+        this(root, true);
+    }
+
+    /** With {@code tryDirectIo} false, uploads are always written through the page cache (for tests). */
+    FilesystemBlobStore(Path root, boolean tryDirectIo) {
         this.root = root;
         this.blobs = root.resolve(Digest.ALGORITHM);
         this.uploads = root.resolve("_uploads");
@@ -80,6 +82,12 @@ public final class FilesystemBlobStore implements BlobStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create blob directories under " + root, e);
         }
+        this.directIo = tryDirectIo ? DirectIo.probe(uploads, BUFFER).orElse(null) : null;
+    }
+
+    /** Whether uploads bypass the page cache (see {@link DirectIo}); false where the filesystem refuses it. */
+    public boolean directIo() {
+        return directIo != null;
     }
 
     public Path root() {
@@ -167,24 +175,67 @@ public final class FilesystemBlobStore implements BlobStore {
         Path file = uploadPath(id);
         UploadState state = states.computeIfAbsent(id, k -> new UploadState());
         state.lock.lock();
-        try {
-            FileChannel channel;
-            try {
-                channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
-            } catch (NoSuchFileException e) {
-                states.remove(id, state);
-                throw new BlobStoreException.UploadUnknown(id);
+        try (UploadFile upload = openUpload(file)) {
+            long size = upload.channel.size();
+            if (expectedOffset >= 0 && expectedOffset != size) {
+                throw new BlobStoreException.OffsetMismatch(expectedOffset, size);
             }
-            try (channel) {
-                long size = channel.size();
-                if (expectedOffset >= 0 && expectedOffset != size) {
-                    throw new BlobStoreException.OffsetMismatch(expectedOffset, size);
-                }
-                catchUp(state, channel, size);
-                return appendHashing(state, channel, size, data);
-            }
+            catchUp(state, upload.channel, size);
+            return appendHashing(state, upload, size, data);
+        } catch (NoSuchFileException e) {
+            states.remove(id, state);
+            throw new BlobStoreException.UploadUnknown(id);
         } finally {
             state.lock.unlock();
+        }
+    }
+
+    private UploadFile openUpload(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        if (directIo == null) {
+            return new UploadFile(channel, null, null);
+        }
+        try {
+            return new UploadFile(channel, DirectIo.open(file), directIo);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * An upload file open for appending. Whole aligned blocks go straight to the disk when the filesystem allows
+     * ({@link DirectIo}); an unaligned head (a chunk that starts mid-block) and tail go through the page cache.
+     */
+    private record UploadFile(FileChannel channel, FileChannel direct, DirectIo directIo) implements Closeable {
+        void write(byte[] data, int offset, int length, long position) throws IOException {
+            int done = 0;
+            if (direct != null) {
+                int block = directIo.blockSize();
+                int head = (int) Math.min(length, Math.floorMod(-position, block));
+                writeBuffered(data, offset, head, position);
+                done = head;
+                int whole = (length - done) / block * block;
+                directIo.write(direct, data, offset + done, whole, position + done);
+                done += whole;
+            }
+            writeBuffered(data, offset + done, length - done, position + done);
+        }
+
+        private void writeBuffered(byte[] data, int offset, int length, long position) throws IOException {
+            ByteBuffer wrapped = ByteBuffer.wrap(data, offset, length);
+            while (wrapped.hasRemaining()) {
+                channel.write(wrapped, position + wrapped.position() - offset);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (channel) {
+                if (direct != null) {
+                    direct.close();
+                }
+            }
         }
     }
 
@@ -194,7 +245,7 @@ public final class FilesystemBlobStore implements BlobStore {
      * (the slowest step) overlaps the I/O. The hash of chunk k is awaited before chunk k+1 is handed over, so
      * updates reach the digest in order and a buffer is never refilled while it is being hashed.
      */
-    private static long appendHashing(UploadState state, FileChannel channel, long start, InputStream data)
+    private static long appendHashing(UploadState state, UploadFile upload, long start, InputStream data)
             throws IOException {
         byte[][] buffers = HEAP_BUFFERS.take();
         long position = start;
@@ -207,10 +258,8 @@ public final class FilesystemBlobStore implements BlobStore {
                 if (n <= 0) {
                     break;
                 }
-                ByteBuffer wrapped = ByteBuffer.wrap(buffer, 0, n);
-                while (wrapped.hasRemaining()) {
-                    position += channel.write(wrapped, position);
-                }
+                upload.write(buffer, 0, n, position);
+                position += n;
                 await(hashing);
                 final long hashedTo = position;
                 hashing = HASHERS.submit(() -> {
@@ -351,6 +400,9 @@ public final class FilesystemBlobStore implements BlobStore {
         List<String> idle = new ArrayList<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(uploads)) {
             for (Path p : dir) {
+                if (!UPLOAD_ID.matcher(p.getFileName().toString()).matches()) {
+                    continue; // not an upload (a leftover direct I/O probe)
+                }
                 try {
                     if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
                         idle.add(p.getFileName().toString());
@@ -394,26 +446,6 @@ public final class FilesystemBlobStore implements BlobStore {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** A bounded stack of reusable buffers; taking from an empty pool allocates. */
-    private static final class Pool<T> {
-        static final int KEEP = 16;
-        private final ArrayBlockingQueue<T> idle = new ArrayBlockingQueue<>(KEEP);
-        private final Supplier<T> make;
-
-        Pool(Supplier<T> make) {
-            this.make = make;
-        }
-
-        T take() {
-            T t = idle.poll();
-            return t != null ? t : make.get();
-        }
-
-        void give(T t) {
-            idle.offer(t);
         }
     }
 }

@@ -134,6 +134,27 @@ public abstract class BlobStoreContract {
         assertThat(store.uploadSize(id)).isEmpty();
     }
 
+    /**
+     * Chunks that start and end at every kind of offset: inside a disk block, on a block boundary, across the 1 MiB
+     * buffers a store may use, one byte long.
+     */
+    @Test
+    void chunksOfAnySizeAndAlignmentAccumulate() throws Exception {
+        int[] chunks = {1, 4095, 4096, 4097, 1 << 20, (1 << 20) + 1, 7, 8191, 3_000_001, 513, 0, 65_536};
+        byte[] data = random(java.util.Arrays.stream(chunks).sum(), 12);
+        String id = UUID.randomUUID().toString();
+        store.createUpload(id);
+        int at = 0;
+        for (int n : chunks) {
+            assertThat(store.append(id, at, new ByteArrayInputStream(data, at, n))).isEqualTo(at + n);
+            at += n;
+            assertThat(store.uploadSize(id)).hasValue(at);
+        }
+        Digest d = digestOf(data);
+        assertThat(store.commit(id, d)).isEqualTo(data.length);
+        assertThat(read(d, 0, data.length)).isEqualTo(data);
+    }
+
     @Test
     void appendAtTheWrongOffsetWritesNothing() throws Exception {
         String id = UUID.randomUUID().toString();

@@ -1,6 +1,7 @@
 package dev.wharf.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -19,6 +20,31 @@ class FilesystemBlobStoreTest extends BlobStoreContract {
     @Override
     protected BlobStore newStore() throws IOException {
         return new FilesystemBlobStore(dir.resolve("blobs"));
+    }
+
+    /** Local disk filesystems take direct writes; if the probe stopped recognising them, uploads would slow down. */
+    @Test
+    void uploadsBypassThePageCacheOnLocalDiskFilesystems() throws Exception {
+        String type = Files.getFileStore(dir).type();
+        assumeTrue(type.equals("ext4") || type.equals("xfs"), "temp dir is on " + type);
+        assertThat(((FilesystemBlobStore) store).directIo()).isTrue();
+    }
+
+    /** A restart between two chunks that both end mid-block. */
+    @Test
+    void anUnalignedUploadResumesAfterARestart() throws Exception {
+        byte[] data = random(3_000_000, 22);
+        String id = UUID.randomUUID().toString();
+        store.createUpload(id);
+        store.append(id, 0, new ByteArrayInputStream(data, 0, 1_234_567));
+        BlobStore restarted = new FilesystemBlobStore(dir.resolve("blobs"));
+        restarted.append(id, 1_234_567, new ByteArrayInputStream(data, 1_234_567, 1_000_001));
+        restarted = new FilesystemBlobStore(dir.resolve("blobs"));
+        restarted.append(id, 2_234_568, new ByteArrayInputStream(data, 2_234_568, data.length - 2_234_568));
+        Digest d = digestOf(data);
+        restarted.commit(id, d);
+        assertThat(Files.readAllBytes(dir.resolve("blobs/sha256").resolve(d.hex().substring(0, 2))
+                .resolve(d.hex()))).isEqualTo(data);
     }
 
     @Test
