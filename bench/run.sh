@@ -283,6 +283,23 @@ download_blob() {
     echo "$secs"
 }
 
+# Empties the page cache (root only), so that the next read of a blob comes from the disk. Fails quietly without
+# the right to; the cold download figures are then left out.
+DROP_CACHES_WARNED=0
+drop_caches() {
+    sync
+    if [[ -w /proc/sys/vm/drop_caches ]] && echo 3 >/proc/sys/vm/drop_caches 2>/dev/null; then
+        return 0
+    fi
+    ((DROP_CACHES_WARNED)) || log "cannot drop the page cache (needs root): no cold download figures"
+    DROP_CACHES_WARNED=1
+    return 1
+}
+
+# Reads a client-side source file once, so that every upload reads its source from the page cache whatever ran
+# before (the cold downloads drop the cache).
+read_into_cache() { cat "$1" >/dev/null; }
+
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 mibs() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1048576 / s }'; }
 
@@ -355,6 +372,7 @@ measure_side() { # side
         sync
         log "$SIDE: ${BENCH_SIZE_MIB} MiB blob upload $i/$BENCH_REPEAT (curl, monolithic POST + PUT)"
         refresh_auth "repository:$REPO_NAME:pull,push"
+        read_into_cache "$WORK/src/blob.$i.bin"
         secs=$(upload_blob "$WORK/src/blob.$i.bin" "${BLOB_DIGESTS[i]}")
         samples+=("$(mibs "$BLOB_SIZE" "$secs")")
         log "$SIDE:   ${samples[-1]} MiB/s (${secs}s)"
@@ -365,22 +383,42 @@ measure_side() { # side
     R[$SIDE.upload_mib_s_other_cpu]=$(other_cpu_pct "$m0" "$(cpu_mark)")
     R[$SIDE.upload_mib_s_samples]=$(IFS=,; echo "${samples[*]}")
 
-    samples=()
-    m0=$(cpu_mark)
+    # Downloads in two page-cache states, the same for both sides: "cold" right after dropping the page cache (the
+    # blob comes from the disk, as most layers of a registry in use do), then "warm" (the same blob again, served
+    # from whatever the cold read left in the cache). The state an upload leaves the cache in is not measured: it
+    # would reward a server for how it writes rather than how it reads.
+    local cold=() warm=() mc0 mc=0 mw0 mw=0
     for ((i = 1; i <= BENCH_REPEAT; i++)); do
-        sync
-        log "$SIDE: ${BENCH_SIZE_MIB} MiB blob download $i/$BENCH_REPEAT (curl)"
+        if drop_caches; then
+            log "$SIDE: ${BENCH_SIZE_MIB} MiB blob download $i/$BENCH_REPEAT, cold (curl)"
+            mc0=$(cpu_mark)
+            secs=$(download_blob "${BLOB_DIGESTS[i]}" "$BLOB_SIZE")
+            mc=$((mc + $(other_cpu_pct "$mc0" "$(cpu_mark)")))
+            cold+=("$(mibs "$BLOB_SIZE" "$secs")")
+            log "$SIDE:   ${cold[-1]} MiB/s (${secs}s)"
+        else
+            download_blob "${BLOB_DIGESTS[i]}" "$BLOB_SIZE" >/dev/null
+        fi
+        log "$SIDE: ${BENCH_SIZE_MIB} MiB blob download $i/$BENCH_REPEAT, warm (curl)"
+        mw0=$(cpu_mark)
         secs=$(download_blob "${BLOB_DIGESTS[i]}" "$BLOB_SIZE")
-        samples+=("$(mibs "$BLOB_SIZE" "$secs")")
-        log "$SIDE:   ${samples[-1]} MiB/s (${secs}s)"
+        mw=$((mw + $(other_cpu_pct "$mw0" "$(cpu_mark)")))
+        warm+=("$(mibs "$BLOB_SIZE" "$secs")")
+        log "$SIDE:   ${warm[-1]} MiB/s (${secs}s)"
     done
-    R[$SIDE.download_mib_s]=$(median "${samples[@]}")
-    R[$SIDE.download_mib_s_other_cpu]=$(other_cpu_pct "$m0" "$(cpu_mark)")
-    R[$SIDE.download_mib_s_samples]=$(IFS=,; echo "${samples[*]}")
+    if ((${#cold[@]})); then
+        R[$SIDE.download_cold_mib_s]=$(median "${cold[@]}")
+        R[$SIDE.download_cold_mib_s_other_cpu]=$((mc / ${#cold[@]}))
+        R[$SIDE.download_cold_mib_s_samples]=$(IFS=,; echo "${cold[*]}")
+    fi
+    R[$SIDE.download_warm_mib_s]=$(median "${warm[@]}")
+    R[$SIDE.download_warm_mib_s_other_cpu]=$((mw / ${#warm[@]}))
+    R[$SIDE.download_warm_mib_s_samples]=$(IFS=,; echo "${warm[*]}")
 
     sync
     log "$SIDE: ${BENCH_SIZE_MIB} MiB skopeo push"
     local dest=127.0.0.1:${BASE##*:}/$REPO_NAME:$TAG
+    read_into_cache "$OCI_LAYOUT/blobs/sha256/${LAYER_DIGEST#sha256:}"
     m0=$(cpu_mark)
     st=$(date +%s.%N)
     timeout "$XFER_TIMEOUT" skopeo copy -q "${SKOPEO_DEST_CREDS[@]}" --dest-tls-verify=false \
@@ -390,7 +428,7 @@ measure_side() { # side
     R[$SIDE.skopeo_push_s_other_cpu]=$(other_cpu_pct "$m0" "$(cpu_mark)")
     log "$SIDE:   ${R[$SIDE.skopeo_push_s]} s"
 
-    sync
+    drop_caches || true  # like the cold downloads: the layer comes from the disk
     log "$SIDE: ${BENCH_SIZE_MIB} MiB skopeo pull"
     local pulled=$WORK/pull-$SIDE
     m0=$(cpu_mark)
@@ -536,7 +574,8 @@ report() {
     local w p rt v missed=0 line oc key label op tgt
     local -a rows=(
         "upload_mib_s|blob upload, MiB/s|>=|3"
-        "download_mib_s|blob download, MiB/s|>=|1"
+        "download_cold_mib_s|blob download cold, MiB/s|>=|1"
+        "download_warm_mib_s|blob download warm, MiB/s|>=|1"
         "skopeo_push_s|skopeo push, s (lower is better)||"
         "skopeo_pull_s|skopeo pull, s (lower is better)||"
         "head_c32_req_s|manifest HEAD c=32, req/s|>=|10"
@@ -586,7 +625,7 @@ report() {
             [[ -n $op ]] && echo "target.$key=$op$tgt $v"
         } >>"$BENCH_RESULTS"
     done
-    for key in upload_mib_s_samples download_mib_s_samples cpu_busy_before_pct; do
+    for key in upload_mib_s_samples download_cold_mib_s_samples download_warm_mib_s_samples cpu_busy_before_pct; do
         echo "wharf.$key=${R[wharf.$key]:--}"
         echo "peer.$key=${R[peer.$key]:--}"
     done >>"$BENCH_RESULTS"
