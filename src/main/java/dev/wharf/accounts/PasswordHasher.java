@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.concurrent.Semaphore;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
@@ -20,6 +21,15 @@ public final class PasswordHasher {
     private static final int HASH_BYTES = 32;
     private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getDecoder();
+
+    /**
+     * Each derivation holds {@code m} KiB of heap. Unbounded, a burst of sign-ins (or of registry requests with Basic
+     * passwords) exhausts a small heap: 100 at once need 2 GiB. At most a quarter of the heap goes to derivations,
+     * and never more at once than there are CPUs, since a derivation is CPU-bound; the rest wait their turn.
+     */
+    private static final Semaphore DERIVATIONS = new Semaphore((int) Math.max(1, Math.min(
+            Runtime.getRuntime().availableProcessors(),
+            Runtime.getRuntime().maxMemory() / 4 / (MEMORY_KIB * 1024L))), true);
 
     private final SecureRandom random = new SecureRandom();
     /** Verified against when the user does not exist, so timing does not reveal which names exist. */
@@ -68,10 +78,15 @@ public final class PasswordHasher {
                 .withIterations(iterations)
                 .withParallelism(parallelism)
                 .build();
-        Argon2BytesGenerator generator = new Argon2BytesGenerator();
-        generator.init(params);
-        byte[] out = new byte[length];
-        generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
-        return out;
+        DERIVATIONS.acquireUninterruptibly();
+        try {
+            Argon2BytesGenerator generator = new Argon2BytesGenerator();
+            generator.init(params);
+            byte[] out = new byte[length];
+            generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
+            return out;
+        } finally {
+            DERIVATIONS.release();
+        }
     }
 }

@@ -49,9 +49,10 @@ public final class FilesystemBlobStore implements BlobStore {
     private static final Pattern UPLOAD_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     /** Large enough that syscalls and digest updates are amortised, small enough to keep memory flat. */
     private static final int BUFFER = 1 << 20;
-    private static final BufferPool<byte[][]> HEAP_BUFFERS = new BufferPool<>(() -> new byte[][] {new byte[BUFFER],
-            new byte[BUFFER]});
-    private static final BufferPool<ByteBuffer> DIRECT_BUFFERS = new BufferPool<>(() -> ByteBuffer.allocateDirect(BUFFER));
+    /** Chunks of uploads, received and hashed. */
+    private static final BufferPool<byte[]> HEAP_BUFFERS = BufferPool.heap(BUFFER);
+    /** Chunks read from files for the network or for hashing, and chunks written with direct I/O. */
+    private static final BufferPool<ByteBuffer> DIRECT_BUFFERS = BufferPool.direct(BUFFER);
     /** Hashes upload chunks beside the thread that receives and writes them (see {@link #appendHashing}). */
     private static final ExecutorService HASHERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "wharf-blob-hash");
@@ -82,7 +83,7 @@ public final class FilesystemBlobStore implements BlobStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create blob directories under " + root, e);
         }
-        this.directIo = tryDirectIo ? DirectIo.probe(uploads, BUFFER).orElse(null) : null;
+        this.directIo = tryDirectIo ? DirectIo.probe(uploads, DIRECT_BUFFERS).orElse(null) : null;
     }
 
     /** Whether uploads bypass the page cache (see {@link DirectIo}); false where the filesystem refuses it. */
@@ -130,12 +131,13 @@ public final class FilesystemBlobStore implements BlobStore {
             throw new BlobStoreException.BlobUnknown(digest);
         }
         try (file) {
-            // Read into a direct buffer that the target (the HTTP connection) writes from without another copy.
-            ByteBuffer buffer = DIRECT_BUFFERS.take();
-            try {
-                long position = offset;
-                long end = offset + length;
-                while (position < end) {
+            // Read into a direct buffer that the target (the HTTP connection) writes from without another copy. It
+            // is borrowed per chunk: a slow client must not hold one for the whole download.
+            long position = offset;
+            long end = offset + length;
+            while (position < end) {
+                ByteBuffer buffer = DIRECT_BUFFERS.take();
+                try {
                     buffer.clear();
                     buffer.limit((int) Math.min(buffer.capacity(), end - position));
                     int n = file.read(buffer, position);
@@ -147,9 +149,9 @@ public final class FilesystemBlobStore implements BlobStore {
                     while (buffer.hasRemaining()) {
                         target.write(buffer);
                     }
+                } finally {
+                    DIRECT_BUFFERS.give(buffer);
                 }
-            } finally {
-                DIRECT_BUFFERS.give(buffer);
             }
         }
     }
@@ -208,24 +210,39 @@ public final class FilesystemBlobStore implements BlobStore {
      * ({@link DirectIo}); an unaligned head (a chunk that starts mid-block) and tail go through the page cache.
      */
     private record UploadFile(FileChannel channel, FileChannel direct, DirectIo directIo) implements Closeable {
+        /**
+         * Writes through a pooled direct buffer, in pieces that are each either whole aligned blocks (direct) or less
+         * than a block (page cache). A heap buffer handed to a file channel would be copied into a hidden per-thread
+         * direct buffer of the same size, which escapes the pool's bound.
+         */
         void write(byte[] data, int offset, int length, long position) throws IOException {
-            int done = 0;
-            if (direct != null) {
-                int block = directIo.blockSize();
-                int head = (int) Math.min(length, Math.floorMod(-position, block));
-                writeBuffered(data, offset, head, position);
-                done = head;
-                int whole = (length - done) / block * block;
-                directIo.write(direct, data, offset + done, whole, position + done);
-                done += whole;
-            }
-            writeBuffered(data, offset + done, length - done, position + done);
-        }
-
-        private void writeBuffered(byte[] data, int offset, int length, long position) throws IOException {
-            ByteBuffer wrapped = ByteBuffer.wrap(data, offset, length);
-            while (wrapped.hasRemaining()) {
-                channel.write(wrapped, position + wrapped.position() - offset);
+            ByteBuffer buffer = DIRECT_BUFFERS.take();
+            try {
+                int done = 0;
+                while (done < length) {
+                    long at = position + done;
+                    int left = length - done;
+                    int n = Math.min(buffer.capacity(), left);
+                    FileChannel target = channel;
+                    if (direct != null) {
+                        int block = directIo.blockSize();
+                        int toBoundary = Math.floorMod(-at, block);
+                        if (toBoundary > 0 || left < block) {
+                            n = toBoundary > 0 ? Math.min(left, toBoundary) : left;
+                        } else {
+                            n = n / block * block;
+                            target = direct;
+                        }
+                    }
+                    buffer.clear();
+                    buffer.put(data, offset + done, n).flip();
+                    while (buffer.hasRemaining()) {
+                        target.write(buffer, at + buffer.position());
+                    }
+                    done += n;
+                }
+            } finally {
+                DIRECT_BUFFERS.give(buffer);
             }
         }
 
@@ -240,55 +257,62 @@ public final class FilesystemBlobStore implements BlobStore {
     }
 
     /**
-     * Streams {@code data} to the end of {@code channel} and into the upload's hash. Two buffers alternate: while a
-     * helper thread hashes chunk k, this thread reads chunk k+1 from the connection and writes it, so that hashing
-     * (the slowest step) overlaps the I/O. The hash of chunk k is awaited before chunk k+1 is handed over, so
-     * updates reach the digest in order and a buffer is never refilled while it is being hashed.
+     * Streams {@code data} to the end of the upload and into its hash. While a helper thread hashes chunk k, this
+     * thread reads chunk k+1 from the connection and writes it, so that hashing overlaps the I/O. The hash of chunk k
+     * is awaited before chunk k+1 is handed over, so updates reach the digest in order. Each chunk's buffer is
+     * borrowed from the pool when the chunk is read and given back when its hash is done.
      */
     private static long appendHashing(UploadState state, UploadFile upload, long start, InputStream data)
             throws IOException {
-        byte[][] buffers = HEAP_BUFFERS.take();
         long position = start;
         Future<?> hashing = null;
         boolean ok = false;
         try {
-            for (int k = 0; ; k++) {
-                byte[] buffer = buffers[k & 1];
-                int n = data.readNBytes(buffer, 0, buffer.length);
+            while (true) {
+                byte[] buffer = HEAP_BUFFERS.take();
+                int n;
+                try {
+                    n = data.readNBytes(buffer, 0, buffer.length);
+                    if (n > 0) {
+                        upload.write(buffer, 0, n, position);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    HEAP_BUFFERS.give(buffer);
+                    throw e;
+                }
                 if (n <= 0) {
+                    HEAP_BUFFERS.give(buffer);
                     break;
                 }
-                upload.write(buffer, 0, n, position);
                 position += n;
                 await(hashing);
                 final long hashedTo = position;
                 hashing = HASHERS.submit(() -> {
-                    state.sha.update(buffer, 0, n);
-                    state.hashed = hashedTo;
+                    try {
+                        state.sha.update(buffer, 0, n);
+                        state.hashed = hashedTo;
+                    } finally {
+                        HEAP_BUFFERS.give(buffer);
+                    }
                 });
                 if (n < buffer.length) {
                     break;
                 }
             }
             await(hashing);
-            hashing = null;
             ok = true;
             return position;
         } finally {
             if (!ok) {
                 // Bytes that did reach the file stay: the upload's state is its size, and a resume continues from
-                // there. The hash is rebuilt from disk next time, whatever was or was not hashed.
+                // there. The hash is rebuilt from disk next time, whatever was or was not hashed; the hash task
+                // still running is awaited so that the next append does not race it.
                 try {
                     await(hashing);
-                    hashing = null;
                 } catch (IOException | RuntimeException ignored) {
                     // already failing
                 }
                 state.valid = false;
-            }
-            if (hashing == null) {
-                // Only a buffer no hash task still reads goes back to the pool.
-                HEAP_BUFFERS.give(buffers);
             }
         }
     }
