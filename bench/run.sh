@@ -301,6 +301,18 @@ drop_caches() {
 # before (the cold downloads drop the cache).
 read_into_cache() { cat "$1" >/dev/null; }
 
+# timed_download digest label -> logs, and prints "<MiB/s> <percent of the CPUs other work used meanwhile>"
+timed_download() {
+    local m0 secs rate other
+    log "$SIDE: ${BENCH_SIZE_MIB} MiB blob download $2 (curl)"
+    m0=$(cpu_mark)
+    secs=$(download_blob "$1" "$BLOB_SIZE")
+    other=$(other_cpu_pct "$m0" "$(cpu_mark)")
+    rate=$(mibs "$BLOB_SIZE" "$secs")
+    log "$SIDE:   $rate MiB/s (${secs}s)"
+    echo "$rate $other"
+}
+
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 mibs() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1048576 / s }'; }
 
@@ -388,27 +400,23 @@ measure_side() { # side
     # blob comes from the disk, as most layers of a registry in use do), then "warm" (the same blob again, served
     # from whatever the cold read left in the cache). The state an upload leaves the cache in is not measured: it
     # would reward a server for how it writes rather than how it reads.
-    local cold=() warm=() mc0 mc=0 mw0 mw=0 j
+    local cold=() warm=() mc=0 mw=0 j out rate other
     for ((i = 1; i <= BENCH_REPEAT; i++)); do
         if drop_caches; then
-            log "$SIDE: ${BENCH_SIZE_MIB} MiB blob download $i/$BENCH_REPEAT, cold (curl)"
-            mc0=$(cpu_mark)
-            secs=$(download_blob "${BLOB_DIGESTS[i]}" "$BLOB_SIZE")
-            mc=$((mc + $(other_cpu_pct "$mc0" "$(cpu_mark)")))
-            cold+=("$(mibs "$BLOB_SIZE" "$secs")")
-            log "$SIDE:   ${cold[-1]} MiB/s (${secs}s)"
+            out=$(timed_download "${BLOB_DIGESTS[i]}" "$i/$BENCH_REPEAT, cold")
+            read -r rate other <<<"$out"
+            cold+=("$rate")
+            mc=$((mc + other))
         else
             download_blob "${BLOB_DIGESTS[i]}" "$BLOB_SIZE" >/dev/null
         fi
         # A warm transfer is short (well under a second per GiB) and varies with where the scheduler puts curl and
         # the server on two CPUs: three of them per blob, so the median is taken over more samples.
         for ((j = 1; j <= WARM_READS; j++)); do
-            log "$SIDE: ${BENCH_SIZE_MIB} MiB blob download $i/$BENCH_REPEAT, warm $j/$WARM_READS (curl)"
-            mw0=$(cpu_mark)
-            secs=$(download_blob "${BLOB_DIGESTS[i]}" "$BLOB_SIZE")
-            mw=$((mw + $(other_cpu_pct "$mw0" "$(cpu_mark)")))
-            warm+=("$(mibs "$BLOB_SIZE" "$secs")")
-            log "$SIDE:   ${warm[-1]} MiB/s (${secs}s)"
+            out=$(timed_download "${BLOB_DIGESTS[i]}" "$i/$BENCH_REPEAT, warm $j/$WARM_READS")
+            read -r rate other <<<"$out"
+            warm+=("$rate")
+            mw=$((mw + other))
         done
     done
     if ((${#cold[@]})); then

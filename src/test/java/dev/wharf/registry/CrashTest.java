@@ -3,6 +3,7 @@ package dev.wharf.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.testing.Backend;
+import dev.wharf.testing.ChildServer;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.TestServer;
 import java.io.IOException;
@@ -179,20 +180,7 @@ abstract class CrashTest {
         pb.environment().put("WHARF_ADMIN_PASSWORD", TestServer.ADMIN_PASSWORD);
         process = pb.start();
         url = "http://127.0.0.1:" + port;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            assertThat(process.isAlive()).as("server exited: " + Files.readString(tmp.resolve(name + ".log")))
-                    .isTrue();
-            try {
-                if (new Http(url).get("/healthz").status() == 200) {
-                    return;
-                }
-            } catch (RuntimeException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("server did not become healthy: " + Files.readString(tmp.resolve(name + ".log")));
+        ChildServer.awaitHealthy(process, url, tmp.resolve(name + ".log"));
     }
 
     private static String login(Http http, String user, String password) {

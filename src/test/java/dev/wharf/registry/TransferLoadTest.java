@@ -2,6 +2,7 @@ package dev.wharf.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.testing.ChildServer;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.TestServer;
 import java.io.IOException;
@@ -159,20 +160,7 @@ class TransferLoadTest {
         pb.environment().put("WHARF_ADMIN_PASSWORD", TestServer.ADMIN_PASSWORD);
         process = pb.start();
         url = "http://127.0.0.1:" + port;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            assertThat(process.isAlive()).as("server exited: " + Files.readString(tmp.resolve("server.log")))
-                    .isTrue();
-            try {
-                if (new Http(url).get("/healthz").status() == 200) {
-                    return;
-                }
-            } catch (RuntimeException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("server did not become healthy: " + Files.readString(tmp.resolve("server.log")));
+        ChildServer.awaitHealthy(process, url, tmp.resolve("server.log"));
     }
 
     /** The flags bench/run.sh (and the README) recommend, read from the script so the two cannot drift apart. */
