@@ -16,8 +16,8 @@ import java.util.Optional;
  * virtual machine, buffered writes of a large upload run at a fraction of the device's speed.
  *
  * <p>Direct I/O needs the file position, the buffer address and the length to be multiples of the filesystem's block
- * size. Only whole aligned blocks are written this way; an unaligned head or tail goes through an ordinary channel. Linux keeps the two coherent: a direct write flushes and drops cached pages of its
- * range first.
+ * size. Only whole aligned blocks are written this way; an unaligned head or tail goes through an ordinary channel.
+ * Linux keeps the two coherent: a direct write flushes and drops cached pages of its range first.
  */
 final class DirectIo {
     private final int blockSize;

@@ -227,12 +227,12 @@ public final class FilesystemBlobStore implements BlobStore {
                     if (direct != null) {
                         int block = directIo.blockSize();
                         int toBoundary = Math.floorMod(-at, block);
-                        if (toBoundary > 0 || left < block) {
-                            n = toBoundary > 0 ? Math.min(left, toBoundary) : left;
-                        } else {
+                        if (toBoundary > 0) {
+                            n = Math.min(left, toBoundary); // the head, up to the next block boundary
+                        } else if (left >= block) {
                             n = n / block * block;
                             target = direct;
-                        }
+                        } // else the tail, shorter than a block: n == left
                     }
                     buffer.clear();
                     buffer.put(data, offset + done, n).flip();
@@ -276,6 +276,8 @@ public final class FilesystemBlobStore implements BlobStore {
                     if (n > 0) {
                         upload.write(buffer, 0, n, position);
                     }
+                    // Inside the try: an interrupted wait must not keep this buffer from the pool for good.
+                    await(hashing);
                 } catch (IOException | RuntimeException e) {
                     HEAP_BUFFERS.give(buffer);
                     throw e;
@@ -285,7 +287,6 @@ public final class FilesystemBlobStore implements BlobStore {
                     break;
                 }
                 position += n;
-                await(hashing);
                 final long hashedTo = position;
                 hashing = HASHERS.submit(() -> {
                     try {
