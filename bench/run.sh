@@ -313,6 +313,20 @@ timed_download() {
     echo "$rate $other"
 }
 
+# timed_skopeo metric source destination skopeo-options... -> R[$SIDE.<metric>_s] (wall seconds of one skopeo copy)
+# and the share of the CPUs other work used meanwhile; fails the run when skopeo does
+timed_skopeo() {
+    local key=$1 src=$2 dst=$3 m0 st
+    shift 3
+    m0=$(cpu_mark)
+    st=$(date +%s.%N)
+    timeout "$XFER_TIMEOUT" skopeo copy -q "$@" "$src" "$dst" >"$WORK/$key-$SIDE.log" 2>&1 \
+        || { cat "$WORK/$key-$SIDE.log" >&2; die "$SIDE: $key failed"; }
+    R[$SIDE.${key}_s]=$(awk -v a="$st" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+    R[$SIDE.${key}_s_other_cpu]=$(other_cpu_pct "$m0" "$(cpu_mark)")
+    log "$SIDE:   ${R[$SIDE.${key}_s]} s"
+}
+
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 mibs() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1048576 / s }'; }
 
@@ -370,7 +384,7 @@ declare -A R=()   # results: R[<side>.<metric>]
 
 measure_side() { # side
     SIDE=$1
-    local pid=$SERVER_PID secs st code
+    local pid=$SERVER_PID secs code
     export REGISTRY_AUTH_FILE=$WORK/skopeo-auth.json  # never pick up the host's registry logins
     echo '{}' >"$REGISTRY_AUTH_FILE"
 
@@ -432,26 +446,12 @@ measure_side() { # side
     log "$SIDE: ${BENCH_SIZE_MIB} MiB skopeo push"
     local dest=127.0.0.1:${BASE##*:}/$REPO_NAME:$TAG
     read_into_cache "$OCI_LAYOUT/blobs/sha256/${LAYER_DIGEST#sha256:}"
-    m0=$(cpu_mark)
-    st=$(date +%s.%N)
-    timeout "$XFER_TIMEOUT" skopeo copy -q "${SKOPEO_DEST_CREDS[@]}" --dest-tls-verify=false \
-        "oci:$OCI_LAYOUT:$TAG" "docker://$dest" >"$WORK/skopeo-$SIDE-push.log" 2>&1 \
-        || { cat "$WORK/skopeo-$SIDE-push.log" >&2; die "$SIDE: skopeo push failed"; }
-    R[$SIDE.skopeo_push_s]=$(awk -v a="$st" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
-    R[$SIDE.skopeo_push_s_other_cpu]=$(other_cpu_pct "$m0" "$(cpu_mark)")
-    log "$SIDE:   ${R[$SIDE.skopeo_push_s]} s"
+    timed_skopeo skopeo_push "oci:$OCI_LAYOUT:$TAG" "docker://$dest" "${SKOPEO_DEST_CREDS[@]}" --dest-tls-verify=false
 
     drop_caches || true  # like the cold downloads: the layer comes from the disk
     log "$SIDE: ${BENCH_SIZE_MIB} MiB skopeo pull"
     local pulled=$WORK/pull-$SIDE
-    m0=$(cpu_mark)
-    st=$(date +%s.%N)
-    timeout "$XFER_TIMEOUT" skopeo copy -q "${SKOPEO_SRC_CREDS[@]}" --src-tls-verify=false \
-        "docker://$dest" "oci:$pulled:$TAG" >"$WORK/skopeo-$SIDE-pull.log" 2>&1 \
-        || { cat "$WORK/skopeo-$SIDE-pull.log" >&2; die "$SIDE: skopeo pull failed"; }
-    R[$SIDE.skopeo_pull_s]=$(awk -v a="$st" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
-    R[$SIDE.skopeo_pull_s_other_cpu]=$(other_cpu_pct "$m0" "$(cpu_mark)")
-    log "$SIDE:   ${R[$SIDE.skopeo_pull_s]} s"
+    timed_skopeo skopeo_pull "docker://$dest" "oci:$pulled:$TAG" "${SKOPEO_SRC_CREDS[@]}" --src-tls-verify=false
     [[ -f $pulled/blobs/sha256/${LAYER_DIGEST#sha256:} ]] || die "$SIDE: pulled layout lacks the layer"
     [[ $(jq -r '.manifests[0].digest' "$pulled/index.json") == "$MANIFEST_DIGEST" ]] \
         || die "$SIDE: pulled manifest digest differs from the pushed one"
