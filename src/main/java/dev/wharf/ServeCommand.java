@@ -4,17 +4,29 @@ import dev.wharf.config.ConfigResolver;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.server.Wharf;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code wharf serve}: runs the server until SIGTERM or SIGINT, then drains in-flight requests and exits. */
+/**
+ * {@code wharf serve}: runs the server until SIGTERM or SIGINT, then drains in-flight requests and exits. Each option
+ * is read by name through {@link ConfigResolver}, which also looks at {@code WHARF_*} variables and the config file;
+ * the fields below exist for picocli's parsing and help.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the Wharf server. Each option can also be set as WHARF_<NAME> or in the config file.")
+@SuppressWarnings("UnusedVariable") // picocli sets the fields; call() reads them through the parse result
 final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--config", description = "Config file (Java properties; default <data-dir>/wharf.properties).")
     Path configFile;
     @Option(names = "--data-dir", description = "Data directory for the H2 database and blobs (default ./wharf-data).")
@@ -35,25 +47,33 @@ final class ServeCommand implements Callable<Integer> {
     String defaultVisibility;
     @Option(names = "--upload-max-age", description = "Age after which abandoned uploads are removed (default 24h).")
     String uploadMaxAge;
-
     @Option(names = "--manifest-max-bytes", description = "Largest manifest accepted on push, in bytes (default 4194304).")
     String manifestMaxBytes;
+    @Option(names = "--body-max-bytes", description = "Largest JSON or form request body, in bytes (default 1048576).")
+    String bodyMaxBytes;
+    @Option(names = "--connections-per-client", description = "Open connections one client address may hold (default 200; trusted proxies are exempt).")
+    String connectionsPerClient;
+    @Option(names = "--header-timeout", description = "Time a client has to finish sending a request's headers (default 20s).")
+    String headerTimeout;
+    @Option(names = "--min-body-rate", description = "Bytes per second a request body must average, 0 for no limit (default 1024).")
+    String minBodyRate;
+    @Option(names = "--idle-timeout", description = "Time a connection may stay silent before it is closed (default 30s).")
+    String idleTimeout;
+    @Option(names = "--secret-key-file", description = "Key that seals secrets in the database (default <data-dir>/secret.key; WHARF_SECRET_KEY wins).")
+    String secretKeyFile;
 
     @Override
     public Integer call() throws InterruptedException {
         Map<String, String> flags = new HashMap<>();
-        put(flags, "data-dir", dataDir);
-        put(flags, "port", port);
-        put(flags, "bind", bind);
-        put(flags, "database-url", databaseUrl);
-        put(flags, "public-url", publicUrl);
-        put(flags, "trusted-proxies", trustedProxies);
-        put(flags, "session-ttl", sessionTtl);
-        put(flags, "default-visibility", defaultVisibility);
-        put(flags, "upload-max-age", uploadMaxAge);
-        put(flags, "manifest-max-bytes", manifestMaxBytes);
+        for (OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+            String name = option.longestName().substring(2);
+            if (!name.equals("config")) {
+                Object value = option.getValue();
+                flags.put(name, String.valueOf(value));
+            }
+        }
         WharfConfig config = new ConfigResolver(flags, System.getenv(), configFile).resolve();
-        Wharf wharf = Wharf.start(config, System.out, System.getenv("WHARF_ADMIN_PASSWORD"));
+        Wharf wharf = Wharf.start(config, System.out, System.getenv(), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             wharf.close();
@@ -61,11 +81,5 @@ final class ServeCommand implements Callable<Integer> {
         }, "wharf-shutdown"));
         stopped.await();
         return 0;
-    }
-
-    private static void put(Map<String, String> flags, String key, String value) {
-        if (value != null) {
-            flags.put(key, value);
-        }
     }
 }

@@ -1,13 +1,18 @@
 package dev.wharf.accounts;
 
+import dev.wharf.audit.Actor;
 import dev.wharf.audit.AuditAction;
 import dev.wharf.audit.AuditLog;
-import dev.wharf.core.Clock;
+import dev.wharf.audit.LogOwner;
 import dev.wharf.core.DomainException;
+import dev.wharf.core.ShortCache;
+import dev.wharf.core.Timestamps;
 import dev.wharf.core.UniqueViolation;
 import dev.wharf.core.Validation;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -17,29 +22,51 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
-/** Users, organizations and memberships. Every change is audited in the same transaction. */
+/**
+ * Users, organizations and memberships. Every change is audited in the same transaction.
+ *
+ * <p>Lookups on the request path (an account by name or id, a member's role) go through one-second caches that this
+ * node invalidates at once on every change, so that a deleted account or a removed member stops working on this node
+ * at once and on the others within a second.
+ */
 public final class Accounts {
     public static final int MIN_PASSWORD_LENGTH = 10;
+    public static final int MAX_PASSWORD_LENGTH = 1024;
     private static final String COLUMNS = "id, uuid, name, kind, email, site_admin, created_at";
+    private static final Duration CACHE_TTL = Duration.ofSeconds(1);
+    private static final long CACHE_BYTES = 4L * 1024 * 1024;
 
     private final Jdbi jdbi;
     private final AuditLog audit;
     private final PasswordHasher hasher;
+    private final Clock clock;
+    private final ShortCache<String, Optional<Account>> byName;
+    private final ShortCache<Long, Optional<Account>> byId;
+    private final ShortCache<Membership.Key, Optional<Role>> roles;
 
-    public Accounts(Jdbi jdbi, AuditLog audit, PasswordHasher hasher) {
+    public Accounts(Jdbi jdbi, AuditLog audit, PasswordHasher hasher, Clock clock) {
         this.jdbi = jdbi;
         this.audit = audit;
         this.hasher = hasher;
+        this.clock = clock;
+        this.byName = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 300 + ShortCache.bytes(k), clock);
+        this.byId = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 300, clock);
+        this.roles = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 100, clock);
     }
 
+    /** The account with this name. A string that cannot be a name is not looked up (nor cached). */
     public Optional<Account> find(String name) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM accounts WHERE name = :name")
-                .bind("name", name).map(Accounts::map).findOne());
+        if (Names.problem(name) != null) {
+            return Optional.empty();
+        }
+        return byName.get(name, n -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT " + COLUMNS + " FROM accounts WHERE name = :name")
+                .bind("name", n).map(Accounts::map).findOne()));
     }
 
     public Optional<Account> findById(long id) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM accounts WHERE id = :id")
-                .bind("id", id).map(Accounts::map).findOne());
+        return byId.get(id, i -> jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM accounts WHERE id = :id")
+                .bind("id", i).map(Accounts::map).findOne()));
     }
 
     public Account user(String name) {
@@ -62,27 +89,30 @@ public final class Accounts {
     }
 
     /** Creates a user; {@code actor} is recorded in the audit log. */
-    public Account createUser(String name, String password, String email, boolean siteAdmin, String actor) {
+    public Account createUser(String name, String password, String email, boolean siteAdmin, Actor actor) {
         new Validation()
                 .add("username", Names.problem(name))
                 .check(password != null && password.length() >= MIN_PASSWORD_LENGTH, "password",
                         "Must be at least " + MIN_PASSWORD_LENGTH + " characters.")
-                .check(password == null || password.length() <= 1024, "password", "Must be at most 1024 characters.")
-                .check(email == null || email.matches("[^@\\s]+@[^@\\s]+") && email.length() <= 254, "email",
+                .check(password == null || password.length() <= MAX_PASSWORD_LENGTH, "password",
+                        "Must be at most " + MAX_PASSWORD_LENGTH + " characters.")
+                .check(email == null || (email.length() <= 254 && email.matches("[^@\\s]+@[^@\\s]+")), "email",
                         "Enter a valid email address.")
                 .throwIfInvalid();
         String hash = hasher.hash(password);
-        return jdbi.inTransaction(h -> {
-            Account account = insert(h, name, Account.Kind.USER, email, hash, siteAdmin);
-            audit.record(h, name, AuditAction.USER_CREATE, name, actor, null, Map.of());
-            return account;
+        Account account = jdbi.inTransaction(h -> {
+            Account created = insert(h, name, Account.Kind.USER, email, hash, siteAdmin);
+            audit.record(h, created.logOwner(), AuditAction.USER_CREATE, name, actor, Map.of());
+            return created;
         });
+        byName.invalidate(name);
+        return account;
     }
 
     /** Deletes a user with their tokens and memberships. Refused when they are the last owner of an org. */
-    public void deleteUser(String name, String actor) {
-        jdbi.useTransaction(h -> {
-            Account user = h.createQuery("SELECT " + COLUMNS + " FROM accounts WHERE name = :name AND kind = 'user'")
+    public void deleteUser(String name, Actor actor) {
+        Account user = jdbi.inTransaction(h -> {
+            Account found = h.createQuery("SELECT " + COLUMNS + " FROM accounts WHERE name = :name AND kind = 'user'")
                     .bind("name", name).map(Accounts::map).findOne()
                     .orElseThrow(() -> new DomainException.NotFound("user not found"));
             List<String> soleOwnerOf = h.createQuery(
@@ -90,21 +120,31 @@ public final class Accounts {
                                     + " WHERE m.user_id = :id AND m.role = 'owner' AND NOT EXISTS ("
                                     + " SELECT 1 FROM org_members o WHERE o.org_id = m.org_id AND o.role = 'owner'"
                                     + " AND o.user_id <> :id)")
-                    .bind("id", user.id()).mapTo(String.class).list();
+                    .bind("id", found.id()).mapTo(String.class).list();
             if (!soleOwnerOf.isEmpty()) {
                 throw new DomainException.Conflict("user is the last owner of " + String.join(", ", soleOwnerOf));
             }
-            if (user.siteAdmin() && h.createQuery("SELECT COUNT(*) FROM accounts WHERE site_admin")
+            if (found.siteAdmin() && h.createQuery("SELECT COUNT(*) FROM accounts WHERE site_admin")
                     .mapTo(Long.class).one() == 1) {
                 throw new DomainException.Conflict("cannot delete the last site admin");
             }
-            h.createUpdate("DELETE FROM accounts WHERE id = :id").bind("id", user.id()).execute();
-            audit.record(h, name, AuditAction.USER_DELETE, name, actor, null, Map.of());
+            h.createUpdate("DELETE FROM accounts WHERE id = :id").bind("id", found.id()).execute();
+            audit.record(h, found.logOwner(), AuditAction.USER_DELETE, name, actor, Map.of());
+            return found;
         });
+        byName.invalidate(name);
+        byId.invalidate(user.id());
+        roles.invalidateIf(k -> k.userId() == user.id());
     }
 
-    /** The user whose password this is, checked in constant time; empty for a wrong name or password. */
+    /**
+     * The user whose password this is, checked in constant time; empty for a wrong name or password. A name that
+     * cannot exist or an over-long password is refused without a hash: neither reveals anything by its timing.
+     */
     public Optional<Account> verifyPassword(String name, String password) {
+        if (Names.problem(name) != null || password == null || password.length() > MAX_PASSWORD_LENGTH) {
+            return Optional.empty();
+        }
         Optional<Map.Entry<Account, String>> row = jdbi.withHandle(h -> h.createQuery(
                         "SELECT " + COLUMNS + ", password_hash FROM accounts WHERE name = :name AND kind = 'user'")
                 .bind("name", name)
@@ -115,50 +155,43 @@ public final class Accounts {
     }
 
     /** Creates an organization owned by {@code owner}. */
-    public Account createOrg(String name, Account owner) {
+    public Account createOrg(String name, Account owner, Actor actor) {
         new Validation().add("name", Names.problem(name)).throwIfInvalid();
-        return jdbi.inTransaction(h -> {
-            Account org = insert(h, name, Account.Kind.ORG, null, null, false);
+        Account org = jdbi.inTransaction(h -> {
+            Account created = insert(h, name, Account.Kind.ORG, null, null, false);
             h.createUpdate("INSERT INTO org_members (org_id, user_id, role, added_at) VALUES (:o, :u, 'owner', :at)")
-                    .bind("o", org.id()).bind("u", owner.id()).bind("at", Clock.now()).execute();
-            audit.record(h, name, AuditAction.ORG_CREATE, name, owner.name(), null, Map.of());
-            audit.record(h, name, AuditAction.ORG_MEMBER_ADD, owner.name(), owner.name(), null,
+                    .bind("o", created.id()).bind("u", owner.id()).bind("at", Timestamps.now(clock)).execute();
+            audit.record(h, created.logOwner(), AuditAction.ORG_CREATE, name, actor, Map.of());
+            audit.record(h, created.logOwner(), AuditAction.ORG_MEMBER_ADD, owner.name(), actor,
                     Map.of("role", Role.OWNER.wireName()));
-            return org;
+            return created;
         });
+        byName.invalidate(name);
+        return org;
     }
 
     /** The user's role in the org, or empty when they are not a member. */
     public Optional<Role> roleOf(long orgId, long userId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT role FROM org_members WHERE org_id = :o AND user_id = :u")
-                .bind("o", orgId).bind("u", userId).mapTo(String.class).findOne().map(Role::parse));
+        return roles.get(new Membership.Key(orgId, userId), k -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT role FROM org_members WHERE org_id = :o AND user_id = :u")
+                .bind("o", k.orgId()).bind("u", k.userId()).mapTo(String.class).findOne().map(Role::parse)));
     }
 
-    public List<Membership> members(String orgName) {
-        Account org = org(orgName);
-        return jdbi.withHandle(h -> h.createQuery(
-                        "SELECT a.name, m.role, m.added_at FROM org_members m JOIN accounts a ON a.id = m.user_id"
-                                + " WHERE m.org_id = :o ORDER BY a.name")
-                .bind("o", org.id())
-                .map((rs, ctx) -> new Membership(orgName, rs.getString(1), Role.parse(rs.getString(2)),
-                        rs.getObject(3, OffsetDateTime.class)))
-                .list());
-    }
-
-    /** Adds a member or changes their role. Only owners may; the last owner cannot be demoted. */
-    public Membership setMember(String orgName, String username, Role role, Account actor) {
-        Account org = org(orgName);
-        requireOwner(org, actor);
+    /**
+     * Adds a member or changes their role; the last owner cannot be demoted. The caller has checked that
+     * {@code actor} administers the org.
+     */
+    public Membership setMember(Account org, String username, Role role, Actor actor) {
         Account user = user(username);
-        return jdbi.inTransaction(h -> {
+        Membership membership = jdbi.inTransaction(h -> {
             Optional<Role> current = h.createQuery(
                             "SELECT role FROM org_members WHERE org_id = :o AND user_id = :u FOR UPDATE")
                     .bind("o", org.id()).bind("u", user.id()).mapTo(String.class).findOne().map(Role::parse);
-            OffsetDateTime now = Clock.now();
+            OffsetDateTime now = Timestamps.now(clock);
             if (current.isEmpty()) {
                 h.createUpdate("INSERT INTO org_members (org_id, user_id, role, added_at) VALUES (:o, :u, :r, :at)")
                         .bind("o", org.id()).bind("u", user.id()).bind("r", role.wireName()).bind("at", now).execute();
-                audit.record(h, orgName, AuditAction.ORG_MEMBER_ADD, username, actor.name(), null,
+                audit.record(h, org.logOwner(), AuditAction.ORG_MEMBER_ADD, username, actor,
                         Map.of("role", role.wireName()));
             } else if (current.get() != role) {
                 if (current.get() == Role.OWNER) {
@@ -166,17 +199,17 @@ public final class Accounts {
                 }
                 h.createUpdate("UPDATE org_members SET role = :r WHERE org_id = :o AND user_id = :u")
                         .bind("o", org.id()).bind("u", user.id()).bind("r", role.wireName()).execute();
-                audit.record(h, orgName, AuditAction.ORG_MEMBER_ROLE_CHANGE, username, actor.name(), null,
+                audit.record(h, org.logOwner(), AuditAction.ORG_MEMBER_ROLE_CHANGE, username, actor,
                         Map.of("role", role.wireName(), "previous_role", current.get().wireName()));
             }
-            return new Membership(orgName, username, role, now);
+            return new Membership(org.name(), username, role, now);
         });
+        roles.invalidate(new Membership.Key(org.id(), user.id()));
+        return membership;
     }
 
-    /** Removes a member. Only owners may; the last owner cannot be removed. */
-    public void removeMember(String orgName, String username, Account actor) {
-        Account org = org(orgName);
-        requireOwner(org, actor);
+    /** Removes a member; the last owner cannot be removed. The caller has checked that {@code actor} may. */
+    public void removeMember(Account org, String username, Actor actor) {
         Account user = user(username);
         jdbi.useTransaction(h -> {
             Role current = h.createQuery("SELECT role FROM org_members WHERE org_id = :o AND user_id = :u FOR UPDATE")
@@ -187,22 +220,9 @@ public final class Accounts {
             }
             h.createUpdate("DELETE FROM org_members WHERE org_id = :o AND user_id = :u")
                     .bind("o", org.id()).bind("u", user.id()).execute();
-            audit.record(h, orgName, AuditAction.ORG_MEMBER_REMOVE, username, actor.name(), null, Map.of());
+            audit.record(h, org.logOwner(), AuditAction.ORG_MEMBER_REMOVE, username, actor, Map.of());
         });
-    }
-
-    /** Whether {@code user} may administer {@code account}'s settings and log: it is them, or they own the org. */
-    public boolean isOwner(Account account, Account user) {
-        if (!account.isOrg()) {
-            return account.id() == user.id();
-        }
-        return roleOf(account.id(), user.id()).filter(r -> r == Role.OWNER).isPresent();
-    }
-
-    private void requireOwner(Account org, Account actor) {
-        if (!isOwner(org, actor)) {
-            throw new DomainException.Forbidden("only organization owners may manage members");
-        }
+        roles.invalidate(new Membership.Key(org.id(), user.id()));
     }
 
     private static void requireAnotherOwner(Handle h, Account org, Account user) {
@@ -214,16 +234,16 @@ public final class Accounts {
         }
     }
 
-    private static Account insert(Handle h, String name, Account.Kind kind, String email, String hash,
-                                  boolean siteAdmin) {
-        boolean taken = h.createQuery("SELECT COUNT(*) FROM accounts WHERE name = :name")
+    private Account insert(Handle h, String name, Account.Kind kind, String email, String hash, boolean siteAdmin) {
+        String taken = "the name '" + name + "' is already taken";
+        boolean exists = h.createQuery("SELECT COUNT(*) FROM accounts WHERE name = :name")
                 .bind("name", name).mapTo(Long.class).one() > 0;
-        if (taken) {
-            throw new DomainException.Conflict("the name '" + name + "' is already taken");
+        if (exists) {
+            throw new DomainException.Conflict(taken);
         }
         UUID uuid = UUID.randomUUID();
-        OffsetDateTime now = Clock.now();
-        long id = UniqueViolation.asConflict("the name '" + name + "' is already taken", () -> h.createUpdate(
+        OffsetDateTime now = Timestamps.now(clock);
+        long id = UniqueViolation.asConflict(taken, () -> h.createUpdate(
                         "INSERT INTO accounts (uuid, name, kind, email, password_hash, site_admin, created_at)"
                         + " VALUES (:uuid, :name, :kind, :email, :hash, :admin, :at)")
                 .bind("uuid", uuid).bind("name", name).bind("kind", kind == Account.Kind.ORG ? "org" : "user")

@@ -46,14 +46,14 @@ public final class PasswordHasher {
     /** Constant-time check of {@code password} against a stored hash; a null hash is checked against a decoy. */
     public boolean verify(String password, String stored) {
         boolean known = stored != null;
-        String[] parts = (known ? stored : decoy).split("\\$");
+        String[] parts = (known ? stored : decoy).split("\\$", -1);
         if (parts.length != 6 || !"argon2id".equals(parts[1])) {
             return false;
         }
         int m = 0;
         int t = 0;
         int p = 0;
-        for (String kv : parts[3].split(",")) {
+        for (String kv : parts[3].split(",", -1)) {
             int value = Integer.parseInt(kv.substring(2));
             switch (kv.charAt(0)) {
                 case 'm' -> m = value;

@@ -1,6 +1,6 @@
 package dev.wharf.admin;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Account;
 import dev.wharf.accounts.Accounts;
 import dev.wharf.accounts.Membership;
@@ -8,7 +8,9 @@ import dev.wharf.accounts.Role;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.Principal;
 import dev.wharf.core.DomainException;
-import dev.wharf.server.Json;
+import dev.wharf.http.Json;
+import dev.wharf.http.Requests;
+import dev.wharf.http.Routed;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,37 +20,74 @@ import java.util.Map;
  * Callers authenticate with a session JWT from a password sign-in; token-derived sessions are refused.
  */
 public final class AdminApi {
+    private static final String PRINCIPAL = "wharf.admin.principal";
+
     private final Authenticator authenticator;
     private final Accounts accounts;
+    private final AccessPolicy policy;
+    private final Requests requests;
 
-    public AdminApi(Authenticator authenticator, Accounts accounts) {
+    public AdminApi(Authenticator authenticator, Accounts accounts, AccessPolicy policy, Requests requests) {
         this.authenticator = authenticator;
         this.accounts = accounts;
+        this.policy = policy;
+        this.requests = requests;
     }
 
-    public void createUser(Context ctx) {
-        Principal admin = siteAdmin(ctx);
-        JsonNode body = Json.object(ctx);
-        Account user = accounts.createUser(Json.string(body, "username"), Json.string(body, "password"),
-                Json.string(body, "email"), false, admin.username());
+    /** What an admin route needs from its caller. */
+    enum Access {
+        /** A session signed in with a password. */
+        SIGNED_IN,
+        /** The same, of a site admin. */
+        SITE_ADMIN
+    }
+
+    private record NewUser(String username, String password, String email) {
+    }
+
+    private record NewOrg(String name) {
+    }
+
+    private record MemberRole(String role) {
+    }
+
+    /** The admin dialect's guard. */
+    void check(Context ctx, Access access) {
+        Principal p = authenticator.fromAuthorization(ctx.header("Authorization"))
+                .orElseThrow(() -> new DomainException.Unauthenticated("authentication required"));
+        if (p.viaToken()) {
+            throw new DomainException.Forbidden("access tokens cannot be used for administrative operations");
+        }
+        if (access == Access.SITE_ADMIN && !p.account().siteAdmin()) {
+            throw new DomainException.Forbidden("site admin only");
+        }
+        ctx.attribute(PRINCIPAL, p);
+    }
+
+    private static Principal caller(Context ctx) {
+        return ctx.attribute(PRINCIPAL);
+    }
+
+    void createUser(Context ctx) {
+        NewUser body = requests.body(ctx, NewUser.class);
+        Account user = accounts.createUser(body.username(), body.password(), body.email(), false,
+                caller(ctx).actor());
         ctx.status(201).json(userJson(user));
     }
 
-    public void listUsers(Context ctx) {
-        siteAdmin(ctx);
+    void listUsers(Context ctx) {
         ctx.json(Map.of("results", accounts.users().stream().map(AdminApi::userJson).toList()));
     }
 
-    public void deleteUser(Context ctx) {
-        Principal admin = siteAdmin(ctx);
-        accounts.deleteUser(ctx.pathParam("username"), admin.username());
+    void deleteUser(Context ctx) {
+        accounts.deleteUser(Routed.parameter(ctx, "username"), caller(ctx).actor());
         ctx.status(204);
     }
 
-    public void createOrg(Context ctx) {
-        Principal p = signedIn(ctx);
-        JsonNode body = Json.object(ctx);
-        Account org = accounts.createOrg(Json.string(body, "name"), p.account());
+    void createOrg(Context ctx) {
+        Principal p = caller(ctx);
+        NewOrg body = requests.body(ctx, NewOrg.class);
+        Account org = accounts.createOrg(body.name(), p.account(), p.actor());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", org.uuid().toString());
         out.put("name", org.name());
@@ -56,15 +95,14 @@ public final class AdminApi {
         ctx.status(201).json(out);
     }
 
-    public void putMember(Context ctx) {
-        Principal p = signedIn(ctx);
-        JsonNode body = Json.object(ctx);
-        String roleName = Json.string(body, "role");
-        Role role = Role.parse(roleName);
+    void putMember(Context ctx) {
+        MemberRole body = requests.body(ctx, MemberRole.class);
+        Role role = Role.parse(body.role());
         if (role == null) {
             throw new DomainException.Invalid("role", "Must be one of: owner, editor, member.");
         }
-        Membership m = accounts.setMember(ctx.pathParam("org"), ctx.pathParam("username"), role, p.account());
+        Membership m = accounts.setMember(administeredOrg(ctx), Routed.parameter(ctx, "username"), role,
+                caller(ctx).actor());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("org", m.org());
         out.put("username", m.username());
@@ -72,27 +110,18 @@ public final class AdminApi {
         ctx.json(out);
     }
 
-    public void deleteMember(Context ctx) {
-        Principal p = signedIn(ctx);
-        accounts.removeMember(ctx.pathParam("org"), ctx.pathParam("username"), p.account());
+    void deleteMember(Context ctx) {
+        accounts.removeMember(administeredOrg(ctx), Routed.parameter(ctx, "username"), caller(ctx).actor());
         ctx.status(204);
     }
 
-    private Principal signedIn(Context ctx) {
-        Principal p = authenticator.fromAuthorization(ctx.header("Authorization"))
-                .orElseThrow(() -> new DomainException.Unauthenticated("authentication required"));
-        if (p.viaToken()) {
-            throw new DomainException.Forbidden("access tokens cannot be used for administrative operations");
+    /** The org in the path, if the caller administers it (owners do). */
+    private Account administeredOrg(Context ctx) {
+        Account org = accounts.org(Routed.parameter(ctx, "org"));
+        if (!policy.administers(caller(ctx), org)) {
+            throw new DomainException.Forbidden("only organization owners may manage members");
         }
-        return p;
-    }
-
-    private Principal siteAdmin(Context ctx) {
-        Principal p = signedIn(ctx);
-        if (!p.account().siteAdmin()) {
-            throw new DomainException.Forbidden("site admin only");
-        }
-        return p;
+        return org;
     }
 
     private static Map<String, Object> userJson(Account a) {

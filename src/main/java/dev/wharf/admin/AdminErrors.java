@@ -1,35 +1,48 @@
 package dev.wharf.admin;
 
 import dev.wharf.core.DomainException;
-import dev.wharf.dockerhub.HubErrors;
-import dev.wharf.server.Dialect;
-import dev.wharf.server.ErrorStatus;
-import io.javalin.http.Context;
+import dev.wharf.http.ClientGone;
+import dev.wharf.http.ErrorMapper;
+import dev.wharf.http.FailureStatus;
+import dev.wharf.http.HttpError;
+import dev.wharf.http.RouteNotFound;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** Wharf's admin API errors, in Docker Hub's {@code error} shape: {@code {message, errinfo}}, plus {@code fields}. */
-public final class AdminErrors implements Dialect {
-    private static final Logger LOG = LoggerFactory.getLogger(AdminErrors.class);
+/**
+ * The admin dialect's one error-mapping point, in Docker Hub's {@code error} shape: {@code {message, errinfo}},
+ * plus {@code fields} on validation errors. Messages for routing and outages use the words of Hub's newer spec.
+ */
+final class AdminErrors implements ErrorMapper {
 
     @Override
-    public void writeError(Context ctx, Throwable error) {
-        int status = ErrorStatus.of(error);
-        if (error instanceof DomainException.RateLimited limited) {
-            HubErrors.rateLimited(ctx, limited);
-            return;
-        }
-        if (status == 500) {
-            LOG.error("unhandled error in {} {}", ctx.method(), ctx.path(), error);
-        }
+    public HttpError map(String path, Throwable failure) {
+        int status = FailureStatus.of(failure);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("message", status == 500 ? "internal error" : error.getMessage());
+        body.put("message", message(status, failure));
         body.put("errinfo", null);
-        if (error instanceof DomainException.Invalid invalid) {
+        if (failure instanceof DomainException.Invalid invalid && !invalid.fields().isEmpty()) {
             body.put("fields", invalid.fields());
         }
-        ctx.status(status).json(body);
+        HttpError error = HttpError.of(status, body);
+        if (failure instanceof RouteNotFound missing && missing.isMethodNotAllowed()) {
+            error = error.withHeader("Allow", missing.allowHeader());
+        } else if (failure instanceof DomainException.RateLimited limited) {
+            error = error.withHeader("Retry-After", String.valueOf(limited.retryAfterSeconds()));
+        } else if (failure instanceof DomainException.Unavailable unavailable) {
+            error = error.withHeader("Retry-After", String.valueOf(unavailable.retryAfterSeconds()));
+        }
+        return error;
+    }
+
+    private static String message(int status, Throwable failure) {
+        if (failure instanceof RouteNotFound missing) {
+            return missing.isMethodNotAllowed() ? "method not allowed" : "not found";
+        } else if (failure instanceof ClientGone) {
+            return "request timeout";
+        } else if (status == 500) {
+            return "internal error";
+        }
+        return failure.getMessage();
     }
 }

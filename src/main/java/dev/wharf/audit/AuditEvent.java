@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * One recorded event. {@code account} is the namespace whose log it belongs to; {@code name} is what was acted on
- * (a repository, org, user or token label); {@code data} never carries a secret.
+ * One recorded event. {@code account} is the name of the account whose log it belongs to, as it was when recorded;
+ * {@code name} is what was acted on (a repository, org, user or token label); {@code data} never carries a secret.
  */
 public record AuditEvent(String account, String action, String name, String actor, UUID credentialUuid,
                          Map<String, String> data, OffsetDateTime timestamp) {

@@ -3,8 +3,9 @@ package dev.wharf.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.wharf.core.Clock;
 import dev.wharf.core.Nulls;
+import dev.wharf.core.Timestamps;
+import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -14,16 +15,21 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
 
-/** Appends audit events and reads them back with Docker Hub's filters. */
+/**
+ * Appends audit events and reads them back with Docker Hub's filters. Events belong to an account by its id, never
+ * by its name: names are reused after an account is deleted, ids are not.
+ */
 public final class AuditLog {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<TreeMap<String, String>> DATA = new TypeReference<>() {
     };
 
     private final Jdbi jdbi;
+    private final Clock clock;
 
-    public AuditLog(Jdbi jdbi) {
+    public AuditLog(Jdbi jdbi, Clock clock) {
         this.jdbi = jdbi;
+        this.clock = clock;
     }
 
     /** Filters for {@link #query}; null fields do not filter. Page numbers start at 1. */
@@ -32,31 +38,33 @@ public final class AuditLog {
     }
 
     /** Records an event in its own transaction. */
-    public void record(String account, AuditAction action, String name, String actor, UUID credential,
-                       Map<String, String> data) {
-        jdbi.useHandle(h -> record(h, account, action, name, actor, credential, data));
+    public void record(LogOwner owner, AuditAction action, String name, Actor actor, Map<String, String> data) {
+        jdbi.useHandle(h -> record(h, owner, action, name, actor, data));
     }
 
     /** Records an event inside the caller's transaction, so that it commits or rolls back with the change. */
-    public void record(Handle handle, String account, AuditAction action, String name, String actor,
-                       UUID credential, Map<String, String> data) {
-        handle.createUpdate("INSERT INTO audit_events (account, action, name, actor, credential_uuid, data, created_at)"
-                        + " VALUES (:account, :action, :name, :actor, :credential, :data, :at)")
-                .bind("account", account)
+    public void record(Handle handle, LogOwner owner, AuditAction action, String name, Actor actor,
+                       Map<String, String> data) {
+        handle.createUpdate("INSERT INTO audit_events (account_id, account, action, name, actor_id, actor,"
+                        + " credential_uuid, data, created_at)"
+                        + " VALUES (:accountId, :account, :action, :name, :actorId, :actor, :credential, :data, :at)")
+                .bind("accountId", owner.id())
+                .bind("account", owner.name())
                 .bind("action", action.fullName())
                 .bind("name", name)
-                .bind("actor", actor)
-                .bind("credential", Nulls.uuid(credential))
+                .bind("actorId", Nulls.bigint(actor.accountId()))
+                .bind("actor", actor.name())
+                .bind("credential", Nulls.uuid(actor.credential()))
                 .bind("data", toJson(data))
-                .bind("at", Clock.now())
+                .bind("at", Timestamps.now(clock))
                 .execute();
     }
 
     /** Events of one account, newest first. */
-    public List<AuditEvent> query(String account, Filter filter) {
+    public List<AuditEvent> query(LogOwner owner, Filter filter) {
         StringBuilder sql = new StringBuilder(
                 "SELECT account, action, name, actor, credential_uuid, data, created_at FROM audit_events"
-                        + " WHERE account = :account");
+                        + " WHERE account_id = :accountId");
         if (filter.action() != null) {
             sql.append(" AND action = :action");
         }
@@ -75,7 +83,7 @@ public final class AuditLog {
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset");
         return jdbi.withHandle(h -> {
             Query q = h.createQuery(sql.toString())
-                    .bind("account", account)
+                    .bind("accountId", owner.id())
                     .bind("limit", filter.pageSize())
                     .bind("offset", (long) (filter.page() - 1) * filter.pageSize());
             if (filter.action() != null) {
@@ -116,7 +124,7 @@ public final class AuditLog {
         try {
             return JSON.readValue(json, DATA);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("corrupt audit data: " + e.getOriginalMessage());
+            throw new IllegalStateException("corrupt audit data: " + e.getOriginalMessage(), e);
         }
     }
 }

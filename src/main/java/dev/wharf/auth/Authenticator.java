@@ -1,10 +1,9 @@
 package dev.wharf.auth;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.wharf.accounts.Account;
 import dev.wharf.accounts.Accounts;
+import dev.wharf.accounts.Names;
 import dev.wharf.audit.AuditAction;
 import dev.wharf.audit.AuditLog;
 import dev.wharf.core.DomainException;
@@ -18,13 +17,14 @@ import java.util.UUID;
 
 /**
  * Turns credentials into a {@link Principal}: a username with a password or a personal access token (sign-in), or a
- * session JWT (every later request). Sessions derived from a token are re-checked against that token on each use.
+ * session JWT (every later request). Every signed credential names its account by id and uuid, never by name, and
+ * is re-checked on each use: it dies with the account, and one derived from a token dies with the token.
  */
 public final class Authenticator {
-    public static final String SESSION = "session";
-    public static final String ACCESS = "access";
     /** The lifetime of {@code POST /v2/auth/token} access tokens, as on Docker Hub. */
     public static final Duration ACCESS_TTL = Duration.ofMinutes(10);
+    /** The audience of Hub sessions and access tokens (registry tokens name the registry's service instead). */
+    public static final String HUB_AUDIENCE = "wharf";
     private static final String BAD_CREDENTIALS = "Incorrect authentication credentials";
 
     private final Accounts accounts;
@@ -33,9 +33,6 @@ public final class Authenticator {
     private final Jwts jwts;
     private final LoginThrottle throttle;
     private final Duration sessionTtl;
-    /** Accounts behind live sessions; short-lived so that a deleted user's sessions stop within a second. */
-    private final Cache<Long, Optional<Account>> accountsById = Caffeine.newBuilder()
-            .expireAfterWrite(Duration.ofSeconds(1)).maximumSize(100_000).build();
 
     public Authenticator(Accounts accounts, AccessTokens tokens, AuditLog audit, Jwts jwts, LoginThrottle throttle,
                          Duration sessionTtl) {
@@ -48,24 +45,29 @@ public final class Authenticator {
     }
 
     /**
-     * Signs in with a username and a password or personal access token. Failures are throttled per username and
-     * address, and audited on the account they targeted.
+     * Signs in with a username and a password or personal access token. A name that cannot exist is refused at
+     * once; for the others, an attempt is reserved with the throttle before the secret is checked, and a failure is
+     * audited on the account it targeted.
      *
-     * @throws DomainException.RateLimited     after too many failures
+     * @throws DomainException.RateLimited     after too many failures, or too many checks at once
      * @throws DomainException.Unauthenticated when the credentials are wrong
      */
     public Principal signIn(String username, String secret, String address) {
         String name = username == null ? "" : username.trim();
-        throttle.check(name, address);
-        Optional<Principal> principal = secret == null ? Optional.empty() : credentials(name, secret);
-        if (principal.isEmpty()) {
-            throttle.recordFailure(name, address);
-            accounts.find(name).ifPresent(a -> audit.record(a.name(), AuditAction.USER_LOGIN_FAILED, a.name(),
-                    a.name(), null, Map.of("ip", address)));
+        if (Names.problem(name) != null || secret == null) {
             throw new DomainException.Unauthenticated(BAD_CREDENTIALS);
         }
-        throttle.recordSuccess(name, address);
-        return principal.get();
+        try (LoginThrottle.Attempt attempt = throttle.begin(name, address)) {
+            Optional<Principal> principal = credentials(name, secret);
+            if (principal.isEmpty()) {
+                attempt.failed();
+                accounts.find(name).ifPresent(a -> audit.record(a.logOwner(), AuditAction.USER_LOGIN_FAILED, a.name(),
+                        a.asActor(), Map.of("ip", address)));
+                throw new DomainException.Unauthenticated(BAD_CREDENTIALS);
+            }
+            attempt.succeeded();
+            return principal.get();
+        }
     }
 
     private Optional<Principal> credentials(String username, String secret) {
@@ -74,7 +76,7 @@ public final class Authenticator {
             if (token.isEmpty()) {
                 return Optional.empty();
             }
-            Optional<Account> owner = account(token.get().ownerId()).filter(a -> a.name().equals(username));
+            Optional<Account> owner = accounts.findById(token.get().ownerId()).filter(a -> a.name().equals(username));
             owner.ifPresent(a -> tokens.touch(token.get()));
             return owner.map(a -> new Principal(a, token.get()));
         }
@@ -83,60 +85,46 @@ public final class Authenticator {
 
     /** A session JWT for {@code /v2/users/login}, valid for the configured session lifetime. */
     public String issueSession(Principal principal) {
-        return issue(principal, SESSION, sessionTtl);
+        return issue(principal, Jwts.Kind.SESSION, sessionTtl);
     }
 
     /** A 10-minute access JWT for {@code /v2/auth/token}. */
     public String issueAccess(Principal principal) {
-        return issue(principal, ACCESS, ACCESS_TTL);
+        return issue(principal, Jwts.Kind.ACCESS, ACCESS_TTL);
     }
 
-    private String issue(Principal principal, String type, Duration ttl) {
-        return jwts.sign(type, principal.account().uuid().toString(), ttl, b -> {
-            b.claim("uid", principal.account().id());
-            b.claim("name", principal.username());
-            if (principal.viaToken()) {
-                b.claim("pat", principal.token().uuid().toString());
-            }
-        });
+    private String issue(Principal principal, Jwts.Kind kind, Duration ttl) {
+        return jwts.sign(kind, principal.account().uuid().toString(), HUB_AUDIENCE, ttl,
+                b -> TokenClaims.claims(b, principal));
     }
 
     /**
-     * The principal behind a session or access JWT, if the token is valid and everything it was derived from still
-     * authenticates: the account exists and, for a token-derived session, the token is active and unexpired.
+     * The principal behind a Hub session or access JWT, if the token is valid and everything it was derived from
+     * still authenticates.
      */
     public Optional<Principal> fromJwt(String jwt) {
-        Optional<JWTClaimsSet> claims = jwts.verify(jwt, SESSION, ACCESS);
-        if (claims.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            JWTClaimsSet c = claims.get();
-            Long uid = c.getLongClaim("uid");
-            String pat = c.getStringClaim("pat");
-            if (uid == null) {
-                return Optional.empty();
-            }
-            return resume(uid, c.getSubject(), pat == null ? null : UUID.fromString(pat));
-        } catch (java.text.ParseException | IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        return jwts.verify(jwt, HUB_AUDIENCE, Jwts.Kind.SESSION, Jwts.Kind.ACCESS).flatMap(this::resume);
+    }
+
+    /** The principal a verified token's claims name, if it still authenticates (see {@link #resume(long, UUID, UUID)}). */
+    public Optional<Principal> resume(JWTClaimsSet claims) {
+        return TokenClaims.identity(claims).flatMap(id -> resume(id.accountId(), id.accountUuid(), id.token()));
     }
 
     /**
      * The principal a signed credential names, if everything it was derived from still authenticates: the account
-     * exists (and, when {@code subject} is given, has that uuid) and, for a token-derived credential, the token is
-     * active, unexpired and still the account's. Each successful use of the token is recorded.
+     * with this id exists (and, when {@code accountUuid} is given, still has that uuid) and, for a token-derived
+     * credential, the token is active, unexpired and still the account's. Each use of the token is recorded.
      */
-    public Optional<Principal> resume(long accountId, String subject, UUID pat) {
-        Optional<Account> account = account(accountId)
-                .filter(a -> subject == null || a.uuid().toString().equals(subject));
-        if (account.isEmpty() || pat == null) {
+    public Optional<Principal> resume(long accountId, UUID accountUuid, UUID token) {
+        Optional<Account> account = accounts.findById(accountId)
+                .filter(a -> accountUuid == null || a.uuid().equals(accountUuid));
+        if (account.isEmpty() || token == null) {
             return account.map(Principal::password);
         }
-        Optional<AccessToken> token = tokens.usable(pat).filter(t -> t.ownerId() == accountId);
-        token.ifPresent(tokens::touch);
-        return token.map(t -> new Principal(account.get(), t));
+        Optional<AccessToken> usable = tokens.usable(token).filter(t -> t.ownerId() == accountId);
+        usable.ifPresent(tokens::touch);
+        return usable.map(t -> new Principal(account.get(), t));
     }
 
     /** The principal named by an {@code Authorization} header using the {@code Bearer} or legacy {@code JWT} scheme. */
@@ -153,10 +141,5 @@ public final class Authenticator {
             return Optional.empty();
         }
         return fromJwt(header.substring(space + 1).trim());
-    }
-
-    /** Looks up an account through a one-second cache. */
-    public Optional<Account> account(long id) {
-        return accountsById.get(id, accounts::findById);
     }
 }

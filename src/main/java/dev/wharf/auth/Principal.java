@@ -1,13 +1,14 @@
 package dev.wharf.auth;
 
 import dev.wharf.accounts.Account;
+import dev.wharf.audit.Actor;
 import dev.wharf.tokens.AccessToken;
-import dev.wharf.tokens.Scope;
 import java.util.UUID;
 
 /**
  * Who is making a request, and with which credential. A password sign-in carries no token and may do whatever the
- * account may; a sign-in with a personal access token is limited to that token's scope.
+ * account may; a sign-in with a personal access token is limited to that token's scope (see
+ * {@link dev.wharf.access.AccessPolicy}).
  */
 public record Principal(Account account, AccessToken token) {
 
@@ -28,8 +29,8 @@ public record Principal(Account account, AccessToken token) {
         return token == null ? null : token.uuid();
     }
 
-    /** Whether the credential allows {@code needed}: always for a password, else by the token's scope. */
-    public boolean allows(Scope needed) {
-        return token == null || token.scope().implies(needed);
+    /** This principal as the actor of a change, for the audit log. */
+    public Actor actor() {
+        return new Actor(account.id(), account.name(), credentialUuid());
     }
 }

@@ -55,7 +55,7 @@ public record Environment(Map<String, String> vars, InputStream stdin, PrintWrit
         return new Environment(vars, System.in,
                 new PrintWriter(new OutputStreamWriter(System.out, charset), true),
                 new PrintWriter(new OutputStreamWriter(System.err, charset), true),
-                terminal, configDir(vars, Path.of(System.getProperty("user.home"))), Clock.systemDefaultZone());
+                terminal, configDir(vars, Path.of(System.getProperty("user.home"))), Clock.system(java.time.ZoneId.systemDefault()));
     }
 
     /**

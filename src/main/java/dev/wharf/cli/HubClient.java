@@ -16,7 +16,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -181,8 +180,7 @@ public final class HubClient {
                 JsonNode fields = json.get("fields");
                 String text = JsonText.text(json, "text");
                 if (fields != null && fields.isObject()) {
-                    for (Iterator<Map.Entry<String, JsonNode>> it = fields.fields(); it.hasNext(); ) {
-                        Map.Entry<String, JsonNode> f = it.next();
+                    for (Map.Entry<String, JsonNode> f : fields.properties()) {
                         parts.add(f.getKey() + ": " + (f.getValue().isArray() && !f.getValue().isEmpty()
                                 ? joinText(f.getValue()) : f.getValue().asText()));
                     }

@@ -61,7 +61,7 @@ final class SignedIn {
 
     /** Whether a JWT's {@code exp} claim has passed; a token that is not a readable JWT is left to the server. */
     static boolean expired(String token, Clock clock) {
-        String[] parts = token.split("\\.");
+        String[] parts = token.split("\\.", -1);
         if (parts.length != 3) {
             return false;
         }

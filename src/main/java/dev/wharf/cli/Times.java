@@ -77,7 +77,7 @@ public final class Times {
     public static String relative(Instant t, Clock clock) {
         Duration d = Duration.between(t, clock.instant());
         boolean past = !d.isNegative();
-        long s = Math.abs(d.getSeconds());
+        long s = Math.abs(d.toSeconds());
         String amount;
         if (s < 60) {
             return past ? "just now" : "in less than a minute";

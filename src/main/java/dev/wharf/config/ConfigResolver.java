@@ -49,17 +49,24 @@ public final class ConfigResolver {
     }
 
     public WharfConfig resolve() {
-        return new WharfConfig(
-                Path.of(get("data-dir", "./wharf-data")),
-                parse("port", "5000", ConfigResolver::port),
-                get("bind", "0.0.0.0"),
-                get("database-url", null),
-                parse("public-url", null, ConfigResolver::publicUrl),
-                parse("trusted-proxies", "", ConfigResolver::list),
-                parse("session-ttl", "24h", Durations::parse),
-                parse("default-visibility", "private", ConfigResolver::isPrivate),
-                parse("upload-max-age", "24h", Durations::parse),
-                parse("manifest-max-bytes", String.valueOf(4L * 1024 * 1024), ConfigResolver::positive));
+        WharfConfig.Builder b = new WharfConfig.Builder(Path.of(get("data-dir", "./wharf-data")));
+        b.port(parse("port", "5000", ConfigResolver::port));
+        b.bind(get("bind", "0.0.0.0"));
+        b.databaseUrl(get("database-url", null));
+        b.publicUrl(parse("public-url", null, ConfigResolver::publicUrl));
+        b.trustedProxies(parse("trusted-proxies", "", ConfigResolver::list));
+        b.sessionTtl(parse("session-ttl", "24h", Durations::parse));
+        b.defaultPrivate(parse("default-visibility", "private", ConfigResolver::isPrivate));
+        b.uploadMaxAge(parse("upload-max-age", "24h", Durations::parse));
+        b.manifestMaxBytes(parse("manifest-max-bytes", String.valueOf(4L * 1024 * 1024), ConfigResolver::positive));
+        b.bodyMaxBytes(parse("body-max-bytes", String.valueOf(1024L * 1024), ConfigResolver::positive));
+        b.connectionsPerClient(parse("connections-per-client", "200", raw -> (int) positive(raw)));
+        b.headerTimeout(parse("header-timeout", "20s", ConfigResolver::positiveDuration));
+        b.minBodyRate(parse("min-body-rate", "1024", ConfigResolver::nonNegative));
+        b.idleTimeout(parse("idle-timeout", "30s", ConfigResolver::positiveDuration));
+        String keyFile = get("secret-key-file", null);
+        b.secretKeyFile(keyFile == null ? null : Path.of(keyFile));
+        return b.build();
     }
 
     /** The raw value of a setting, or {@code fallback}. */
@@ -103,6 +110,22 @@ public final class ConfigResolver {
         return value;
     }
 
+    private static long nonNegative(String raw) {
+        long value = Long.parseLong(raw);
+        if (value < 0) {
+            throw new IllegalArgumentException("must not be negative");
+        }
+        return value;
+    }
+
+    private static Duration positiveDuration(String raw) {
+        Duration value = Durations.parse(raw);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("must be positive");
+        }
+        return value;
+    }
+
     private static URI publicUrl(String raw) {
         URI uri = URI.create(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
         if (uri.getScheme() == null || uri.getHost() == null) {
@@ -112,7 +135,7 @@ public final class ConfigResolver {
     }
 
     private static List<String> list(String raw) {
-        return Arrays.stream(raw.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(raw.split(",", -1)).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     private static boolean isPrivate(String raw) {

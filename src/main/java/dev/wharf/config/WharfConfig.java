@@ -9,9 +9,16 @@ import java.util.List;
  * The resolved server configuration. Every field has a default that works on a fresh machine;
  * {@link ConfigResolver} fills it from flags, {@code WHARF_*} variables and the config file, in that order.
  *
- * @param publicUrl         external base URL, or null to derive it from each request
- * @param trustedProxies    addresses whose X-Forwarded-For header is believed
- * @param defaultPrivate    whether a repository created by its first push is private
+ * @param publicUrl            external base URL, or null to derive it from each request
+ * @param trustedProxies       addresses whose X-Forwarded-For header is believed
+ * @param defaultPrivate       whether a repository created by its first push is private
+ * @param bodyMaxBytes         the largest JSON or form body of any endpoint (413 above)
+ * @param connectionsPerClient open connections one client address may hold (trusted proxies are exempt)
+ * @param headerTimeout        time a client has to send a request's headers, once it has started
+ * @param minBodyRate          bytes per second a request body must at least arrive at, on average
+ * @param idleTimeout          time a connection may send nothing before it is closed
+ * @param secretKeyFile        the file holding the key that seals secrets in the database, or null for
+ *                             {@code <data-dir>/secret.key} ({@code WHARF_SECRET_KEY} takes precedence)
  */
 public record WharfConfig(
         Path dataDir,
@@ -23,7 +30,13 @@ public record WharfConfig(
         Duration sessionTtl,
         boolean defaultPrivate,
         Duration uploadMaxAge,
-        long manifestMaxBytes) {
+        long manifestMaxBytes,
+        long bodyMaxBytes,
+        int connectionsPerClient,
+        Duration headerTimeout,
+        long minBodyRate,
+        Duration idleTimeout,
+        Path secretKeyFile) {
 
     public static final int DEFAULT_PORT = 5000;
 
@@ -36,43 +49,147 @@ public record WharfConfig(
         if (databaseUrl != null && !databaseUrl.isBlank()) {
             return databaseUrl;
         }
-        return "jdbc:h2:file:" + dataDir.resolve("db").resolve("wharf").toAbsolutePath()
+        return "jdbc:h2:file:" + h2Directory().resolve("wharf").toAbsolutePath()
                 + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
     }
 
-    /** Defaults for tests and embedded use: everything under {@code dataDir}, an ephemeral port. */
+    /** Where the embedded database keeps its files. */
+    public Path h2Directory() {
+        return dataDir.resolve("db");
+    }
+
+    /** The secret key file in force. */
+    public Path secretKeyPath() {
+        return secretKeyFile != null ? secretKeyFile : dataDir.resolve("secret.key");
+    }
+
+    /** Defaults for tests and embedded use: everything under {@code dataDir}. */
     public static WharfConfig defaults(Path dataDir) {
-        return new WharfConfig(dataDir, DEFAULT_PORT, "0.0.0.0", null, null, List.of(), Duration.ofHours(24),
-                true, Duration.ofHours(24), 4L * 1024 * 1024);
+        return new Builder(dataDir).build();
     }
 
-    public WharfConfig withPort(int newPort) {
-        return new WharfConfig(dataDir, newPort, bind, databaseUrl, publicUrl, trustedProxies, sessionTtl,
-                defaultPrivate, uploadMaxAge, manifestMaxBytes);
+    public Builder toBuilder() {
+        Builder b = new Builder(dataDir);
+        b.port = port;
+        b.bind = bind;
+        b.databaseUrl = databaseUrl;
+        b.publicUrl = publicUrl;
+        b.trustedProxies = trustedProxies;
+        b.sessionTtl = sessionTtl;
+        b.defaultPrivate = defaultPrivate;
+        b.uploadMaxAge = uploadMaxAge;
+        b.manifestMaxBytes = manifestMaxBytes;
+        b.bodyMaxBytes = bodyMaxBytes;
+        b.connectionsPerClient = connectionsPerClient;
+        b.headerTimeout = headerTimeout;
+        b.minBodyRate = minBodyRate;
+        b.idleTimeout = idleTimeout;
+        b.secretKeyFile = secretKeyFile;
+        return b;
     }
 
-    public WharfConfig withBind(String newBind) {
-        return new WharfConfig(dataDir, port, newBind, databaseUrl, publicUrl, trustedProxies, sessionTtl,
-                defaultPrivate, uploadMaxAge, manifestMaxBytes);
-    }
+    /** Builds a configuration; every setting starts at its default. */
+    public static final class Builder {
+        private final Path dataDir;
+        private int port = DEFAULT_PORT;
+        private String bind = "0.0.0.0";
+        private String databaseUrl;
+        private URI publicUrl;
+        private List<String> trustedProxies = List.of();
+        private Duration sessionTtl = Duration.ofHours(24);
+        private boolean defaultPrivate = true;
+        private Duration uploadMaxAge = Duration.ofHours(24);
+        private long manifestMaxBytes = 4L * 1024 * 1024;
+        private long bodyMaxBytes = 1024L * 1024;
+        private int connectionsPerClient = 200;
+        private Duration headerTimeout = Duration.ofSeconds(20);
+        private long minBodyRate = 1024;
+        private Duration idleTimeout = Duration.ofSeconds(30);
+        private Path secretKeyFile;
 
-    public WharfConfig withDatabaseUrl(String url) {
-        return new WharfConfig(dataDir, port, bind, url, publicUrl, trustedProxies, sessionTtl,
-                defaultPrivate, uploadMaxAge, manifestMaxBytes);
-    }
+        public Builder(Path dataDir) {
+            this.dataDir = dataDir;
+        }
 
-    public WharfConfig withTrustedProxies(List<String> proxies) {
-        return new WharfConfig(dataDir, port, bind, databaseUrl, publicUrl, proxies, sessionTtl,
-                defaultPrivate, uploadMaxAge, manifestMaxBytes);
-    }
+        public Builder port(int value) {
+            this.port = value;
+            return this;
+        }
 
-    public WharfConfig withPublicUrl(URI url) {
-        return new WharfConfig(dataDir, port, bind, databaseUrl, url, trustedProxies, sessionTtl,
-                defaultPrivate, uploadMaxAge, manifestMaxBytes);
-    }
+        public Builder bind(String value) {
+            this.bind = value;
+            return this;
+        }
 
-    public WharfConfig withDefaultPrivate(boolean isPrivate) {
-        return new WharfConfig(dataDir, port, bind, databaseUrl, publicUrl, trustedProxies, sessionTtl,
-                isPrivate, uploadMaxAge, manifestMaxBytes);
+        public Builder databaseUrl(String value) {
+            this.databaseUrl = value;
+            return this;
+        }
+
+        public Builder publicUrl(URI value) {
+            this.publicUrl = value;
+            return this;
+        }
+
+        public Builder trustedProxies(List<String> value) {
+            this.trustedProxies = List.copyOf(value);
+            return this;
+        }
+
+        public Builder sessionTtl(Duration value) {
+            this.sessionTtl = value;
+            return this;
+        }
+
+        public Builder defaultPrivate(boolean value) {
+            this.defaultPrivate = value;
+            return this;
+        }
+
+        public Builder uploadMaxAge(Duration value) {
+            this.uploadMaxAge = value;
+            return this;
+        }
+
+        public Builder manifestMaxBytes(long value) {
+            this.manifestMaxBytes = value;
+            return this;
+        }
+
+        public Builder bodyMaxBytes(long value) {
+            this.bodyMaxBytes = value;
+            return this;
+        }
+
+        public Builder connectionsPerClient(int value) {
+            this.connectionsPerClient = value;
+            return this;
+        }
+
+        public Builder headerTimeout(Duration value) {
+            this.headerTimeout = value;
+            return this;
+        }
+
+        public Builder minBodyRate(long value) {
+            this.minBodyRate = value;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration value) {
+            this.idleTimeout = value;
+            return this;
+        }
+
+        public Builder secretKeyFile(Path value) {
+            this.secretKeyFile = value;
+            return this;
+        }
+
+        public WharfConfig build() {
+            return new WharfConfig(dataDir, port, bind, databaseUrl, publicUrl, trustedProxies, sessionTtl,
+                    defaultPrivate, uploadMaxAge, manifestMaxBytes, bodyMaxBytes, connectionsPerClient, headerTimeout,
+                    minBodyRate, idleTimeout, secretKeyFile);
+        }
     }
 }

@@ -5,33 +5,48 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A failure the domain reports to whoever called it. Each API dialect maps these to its own status codes and error
- * bodies in one place; the domain never knows about JSON shapes.
+ * The one family of failures the domain reports to whoever called it. Each API dialect maps these to its own status
+ * codes and error bodies in one place; the domain never knows about JSON shapes or status codes. The message is safe
+ * to show to the client: it never holds a secret.
  */
 public abstract class DomainException extends RuntimeException {
+    private final Reason reason;
 
-    protected DomainException(String message) {
+    protected DomainException(Reason reason, String message) {
         super(message, null, false, false);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
     }
 
     /** The thing does not exist, or the caller may not know that it exists. */
     public static final class NotFound extends DomainException {
         public NotFound(String message) {
-            super(message);
+            this(Reason.GENERIC, message);
+        }
+
+        public NotFound(Reason reason, String message) {
+            super(reason, message);
         }
     }
 
     /** The caller is known but not allowed to do this. */
     public static final class Forbidden extends DomainException {
         public Forbidden(String message) {
-            super(message);
+            super(Reason.GENERIC, message);
         }
     }
 
-    /** The request conflicts with the current state, e.g. a name that is taken. */
+    /** The request conflicts with the current state: a name that is taken, a chunk for the wrong offset. */
     public static final class Conflict extends DomainException {
         public Conflict(String message) {
-            super(message);
+            this(Reason.GENERIC, message);
+        }
+
+        public Conflict(Reason reason, String message) {
+            super(reason, message);
         }
     }
 
@@ -40,7 +55,7 @@ public abstract class DomainException extends RuntimeException {
         private final Map<String, List<String>> fields;
 
         public Invalid(String summary, Map<String, List<String>> fields) {
-            super(summary);
+            super(Reason.GENERIC, summary);
             this.fields = Map.copyOf(fields);
         }
 
@@ -48,15 +63,21 @@ public abstract class DomainException extends RuntimeException {
             this(message, Map.of(field, List.of(message)));
         }
 
+        /** An invalid value that is not a form field: a digest, a tag, a manifest. */
+        public Invalid(Reason reason, String message) {
+            super(reason, message);
+            this.fields = Map.of();
+        }
+
         public Map<String, List<String>> fields() {
             return new LinkedHashMap<>(fields);
         }
     }
 
-    /** No credentials, or credentials that do not authenticate. The message is safe to show. */
+    /** No credentials, or credentials that do not authenticate. */
     public static final class Unauthenticated extends DomainException {
         public Unauthenticated(String message) {
-            super(message);
+            super(Reason.GENERIC, message);
         }
     }
 
@@ -67,7 +88,7 @@ public abstract class DomainException extends RuntimeException {
         private final long resetEpochSecond;
 
         public RateLimited(int limit, long retryAfterSeconds, long resetEpochSecond) {
-            super("Rate limit exceeded");
+            super(Reason.GENERIC, "Rate limit exceeded");
             this.limit = limit;
             this.retryAfterSeconds = retryAfterSeconds;
             this.resetEpochSecond = resetEpochSecond;
@@ -83,6 +104,37 @@ public abstract class DomainException extends RuntimeException {
 
         public long resetEpochSecond() {
             return resetEpochSecond;
+        }
+    }
+
+    /** What was sent is larger than the limit ({@code limitBytes}) for it. */
+    public static final class TooLarge extends DomainException {
+        private final long limitBytes;
+
+        public TooLarge(Reason reason, String message, long limitBytes) {
+            super(reason, message);
+            this.limitBytes = limitBytes;
+        }
+
+        public long limitBytes() {
+            return limitBytes;
+        }
+    }
+
+    /**
+     * Something the request needs is out of service for now (the database, free disk space); the same request can
+     * succeed later, and the caller should wait {@code retryAfterSeconds} before trying again.
+     */
+    public static final class Unavailable extends DomainException {
+        private final long retryAfterSeconds;
+
+        public Unavailable(Reason reason, String message, long retryAfterSeconds) {
+            super(reason, message);
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        public long retryAfterSeconds() {
+            return retryAfterSeconds;
         }
     }
 }

@@ -7,7 +7,8 @@ import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.argument.NullArgument;
 
 /**
- * Typed SQL nulls. An untyped null is sent as VARCHAR, which PostgreSQL refuses for UUID and timestamp columns.
+ * Typed SQL nulls. An untyped null is sent as VARCHAR, which PostgreSQL refuses for UUID, number and timestamp
+ * columns.
  */
 public final class Nulls {
     private Nulls() {
@@ -19,5 +20,13 @@ public final class Nulls {
 
     public static Object timestamp(OffsetDateTime value) {
         return value != null ? value : (Argument) new NullArgument(Types.TIMESTAMP_WITH_TIMEZONE);
+    }
+
+    public static Object bigint(Long value) {
+        return value != null ? value : (Argument) new NullArgument(Types.BIGINT);
+    }
+
+    public static Object text(String value) {
+        return value != null ? value : (Argument) new NullArgument(Types.VARCHAR);
     }
 }

@@ -3,13 +3,21 @@ package dev.wharf.db;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.migration.JavaMigration;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The metadata database: a HikariCP pool, Flyway migrations (one set for H2 and PostgreSQL) and a Jdbi handle.
+ * The metadata database: a HikariCP pool, Flyway migrations (one set for H2 and PostgreSQL, SQL and Java) and a Jdbi
+ * handle.
+ *
+ * <p>A request never waits long for a connection: when the database cannot be reached, getting one fails after
+ * {@link #CONNECTION_TIMEOUT}, the request is answered 503, and the pool reconnects by itself once the database is
+ * back.
  */
 public final class Database implements AutoCloseable {
+    static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
 
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
@@ -22,18 +30,21 @@ public final class Database implements AutoCloseable {
     }
 
     /** Opens the pool and migrates the schema to the latest version. */
-    public static Database open(String jdbcUrl, MeterRegistry meters) {
+    public static Database open(String jdbcUrl, MeterRegistry meters, JavaMigration... javaMigrations) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setPoolName("wharf");
         config.setMaximumPoolSize(jdbcUrl.startsWith("jdbc:h2:") ? 16 : 20);
         config.setMinimumIdle(2);
+        config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+        config.setValidationTimeout(Math.min(CONNECTION_TIMEOUT.toMillis(), 2_000));
         if (meters != null) {
             config.setMetricRegistry(meters);
         }
         HikariDataSource ds = new HikariDataSource(config);
         try {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration").javaMigrations(javaMigrations)
+                    .load().migrate();
         } catch (RuntimeException e) {
             ds.close();
             throw e;
@@ -47,6 +58,15 @@ public final class Database implements AutoCloseable {
 
     public boolean isPostgres() {
         return postgres;
+    }
+
+    /** Whether a connection can be had and answers, within the pool's validation time. */
+    public boolean isReachable() {
+        try (var connection = dataSource.getConnection()) {
+            return connection.isValid(2);
+        } catch (java.sql.SQLException | RuntimeException e) {
+            return false;
+        }
     }
 
     @Override

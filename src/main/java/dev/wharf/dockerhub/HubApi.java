@@ -1,8 +1,8 @@
 package dev.wharf.dockerhub;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Account;
-import dev.wharf.accounts.Accounts;
 import dev.wharf.audit.AuditAction;
 import dev.wharf.audit.AuditEvent;
 import dev.wharf.audit.AuditLog;
@@ -10,13 +10,14 @@ import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.Principal;
 import dev.wharf.core.DomainException;
 import dev.wharf.core.Validation;
-import dev.wharf.server.Json;
-import dev.wharf.server.Requests;
+import dev.wharf.http.Json;
+import dev.wharf.http.QueryTimes;
+import dev.wharf.http.Requests;
+import dev.wharf.http.Routed;
 import dev.wharf.tokens.AccessToken;
 import dev.wharf.tokens.AccessTokens;
 import io.javalin.http.Context;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,26 +30,43 @@ public final class HubApi {
     private final Authenticator authenticator;
     private final HubAuth auth;
     private final AccessTokens tokens;
-    private final Accounts accounts;
+    private final AccessPolicy policy;
     private final AuditLog audit;
     private final Requests requests;
 
-    public HubApi(Authenticator authenticator, AccessTokens tokens, Accounts accounts, AuditLog audit,
+    public HubApi(Authenticator authenticator, AccessTokens tokens, AccessPolicy policy, AuditLog audit,
                   Requests requests) {
         this.authenticator = authenticator;
         this.auth = new HubAuth(authenticator);
         this.tokens = tokens;
-        this.accounts = accounts;
+        this.policy = policy;
         this.audit = audit;
         this.requests = requests;
     }
 
+    HubAuth guard() {
+        return auth;
+    }
+
+    private record Login(String username, String password) {
+    }
+
+    private record AuthToken(String identifier, String secret) {
+    }
+
+    private record NewToken(@JsonProperty("token_label") String label, List<String> scopes,
+                            @JsonProperty("expires_at") String expiresAt) {
+    }
+
+    private record TokenChange(@JsonProperty("token_label") String label,
+                               @JsonProperty("is_active") Boolean active) {
+    }
+
     /** {@code POST /v2/users/login}: 401 is {@code {"detail": ...}} only, as Hub answers it. */
-    public void usersLogin(Context ctx) {
-        JsonNode body = Json.object(ctx);
+    void usersLogin(Context ctx) {
+        Login body = requests.body(ctx, Login.class);
         try {
-            Principal p = authenticator.signIn(Json.string(body, "username"), Json.string(body, "password"),
-                    requests.clientIp(ctx));
+            Principal p = authenticator.signIn(body.username(), body.password(), requests.clientIp(ctx));
             ctx.json(Map.of("token", authenticator.issueSession(p)));
         } catch (DomainException.Unauthenticated e) {
             ctx.status(401).json(Map.of("detail", e.getMessage()));
@@ -56,25 +74,23 @@ public final class HubApi {
     }
 
     /** {@code POST /v2/auth/token}: a 10-minute JWT for {@code {identifier, secret}}. */
-    public void authToken(Context ctx) {
-        JsonNode body = Json.object(ctx);
-        Principal p = authenticator.signIn(Json.string(body, "identifier"), Json.string(body, "secret"),
-                requests.clientIp(ctx));
+    void authToken(Context ctx) {
+        AuthToken body = requests.body(ctx, AuthToken.class);
+        Principal p = authenticator.signIn(body.identifier(), body.secret(), requests.clientIp(ctx));
         ctx.json(Map.of("access_token", authenticator.issueAccess(p)));
     }
 
-    public void createToken(Context ctx) {
-        Principal p = auth.requirePasswordSession(ctx);
-        JsonNode body = Json.object(ctx);
-        List<String> scopes = stringList(body, "scopes");
-        OffsetDateTime expires = time(Json.string(body, "expires_at"), "expires_at");
-        AccessTokens.Created created = tokens.create(p.account(), Json.string(body, "token_label"), scopes, expires,
+    void createToken(Context ctx) {
+        Principal p = HubAuth.principal(ctx);
+        NewToken body = requests.body(ctx, NewToken.class);
+        OffsetDateTime expires = QueryTimes.parse(body.expiresAt(), "expires_at");
+        AccessTokens.Created created = tokens.create(p.account(), body.label(), body.scopes(), expires,
                 new AccessTokens.Origin(requests.clientIp(ctx), ctx.userAgent(), p.credentialUuid()));
         ctx.status(201).json(tokenJson(created.token(), created.secret()));
     }
 
-    public void listTokens(Context ctx) {
-        Principal p = auth.requirePasswordSession(ctx);
+    void listTokens(Context ctx) {
+        Principal p = HubAuth.principal(ctx);
         Paging paging = Paging.from(ctx, 10, 100);
         AccessTokens.Page page = tokens.list(p.account(), paging.page(), paging.pageSize());
         String base = requests.baseUrl(ctx);
@@ -87,52 +103,46 @@ public final class HubApi {
         ctx.json(out);
     }
 
-    public void getToken(Context ctx) {
-        Principal p = auth.requirePasswordSession(ctx);
+    void getToken(Context ctx) {
+        Principal p = HubAuth.principal(ctx);
         ctx.json(tokenJson(tokens.get(p.account(), uuid(ctx)), ""));
     }
 
-    public void patchToken(Context ctx) {
-        Principal p = auth.requirePasswordSession(ctx);
+    void patchToken(Context ctx) {
+        Principal p = HubAuth.principal(ctx);
         UUID uuid = uuid(ctx);
-        JsonNode body = Json.object(ctx);
-        JsonNode active = body.get("is_active");
-        if (active != null && !active.isNull() && !active.isBoolean()) {
-            throw new DomainException.Invalid("is_active", "Must be a valid boolean.");
-        }
-        Boolean isActive = active == null || active.isNull() ? null : active.asBoolean();
-        AccessToken updated = tokens.update(p.account(), uuid, Json.string(body, "token_label"), isActive,
-                p.credentialUuid());
+        TokenChange body = requests.body(ctx, TokenChange.class);
+        AccessToken updated = tokens.update(p.account(), uuid, body.label(), body.active(), p.credentialUuid());
         ctx.json(tokenJson(updated, ""));
     }
 
-    public void deleteToken(Context ctx) {
-        Principal p = auth.requirePasswordSession(ctx);
+    void deleteToken(Context ctx) {
+        Principal p = HubAuth.principal(ctx);
         tokens.delete(p.account(), uuid(ctx), p.credentialUuid());
         ctx.status(204);
     }
 
     /** {@code GET /v2/auditlogs/{account}}: newest first, {@code {logs: [...]}} only, as Hub returns it. */
-    public void auditLogs(Context ctx) {
+    void auditLogs(Context ctx) {
         Account account = auditableAccount(ctx);
         Paging paging = Paging.from(ctx, 25, 100);
         Validation v = new Validation();
         OffsetDateTime from = null;
         OffsetDateTime to = null;
         try {
-            from = time(ctx.queryParam("from"), "from");
+            from = QueryTimes.parse(ctx.queryParam("from"), "from");
         } catch (DomainException.Invalid e) {
-            v.add("from", e.fields().get("from").get(0));
+            v.add("from", e.getMessage());
         }
         try {
-            to = time(ctx.queryParam("to"), "to");
+            to = QueryTimes.parse(ctx.queryParam("to"), "to");
         } catch (DomainException.Invalid e) {
-            v.add("to", e.fields().get("to").get(0));
+            v.add("to", e.getMessage());
         }
         v.throwIfInvalid();
-        List<AuditEvent> events = audit.query(account.name(), new AuditLog.Filter(blankToNull(ctx.queryParam("action")),
-                blankToNull(ctx.queryParam("name")), blankToNull(ctx.queryParam("actor")), from, to,
-                paging.page(), paging.pageSize()));
+        List<AuditEvent> events = audit.query(account.logOwner(), new AuditLog.Filter(
+                blankToNull(ctx.queryParam("action")), blankToNull(ctx.queryParam("name")),
+                blankToNull(ctx.queryParam("actor")), from, to, paging.page(), paging.pageSize()));
         List<Map<String, Object>> logs = new ArrayList<>();
         for (AuditEvent e : events) {
             Map<String, Object> log = new LinkedHashMap<>();
@@ -149,7 +159,7 @@ public final class HubApi {
     }
 
     /** {@code GET /v2/auditlogs/{account}/actions}: the catalogue of every action Wharf records, grouped as on Hub. */
-    public void auditActions(Context ctx) {
+    void auditActions(Context ctx) {
         auditableAccount(ctx);
         Map<String, Object> groups = new LinkedHashMap<>();
         for (String group : AuditAction.GROUP_ORDER) {
@@ -163,9 +173,9 @@ public final class HubApi {
 
     /** The account named in the path, if the caller may read its log: it is theirs, or they own the org. */
     private Account auditableAccount(Context ctx) {
-        Principal p = auth.require(ctx);
-        Optional<Account> account = accounts.find(ctx.pathParam("account"));
-        if (account.isEmpty() || !accounts.isOwner(account.get(), p.account())) {
+        Principal p = HubAuth.principal(ctx);
+        Optional<Account> account = policy.namespace(Routed.parameter(ctx, "account"));
+        if (account.isEmpty() || !policy.administers(p, account.get())) {
             throw new DomainException.Forbidden("You do not have permission to view this account's audit log.");
         }
         return account.get();
@@ -190,7 +200,7 @@ public final class HubApi {
 
     /** The path's uuid; anything that is not a uuid is simply not found, never a 500. */
     private static UUID uuid(Context ctx) {
-        String raw = ctx.pathParam("uuid");
+        String raw = Routed.parameter(ctx, "uuid");
         try {
             UUID uuid = UUID.fromString(raw);
             if (uuid.toString().equalsIgnoreCase(raw)) {
@@ -200,35 +210,6 @@ public final class HubApi {
             // falls through to not found
         }
         throw new DomainException.NotFound("token not found");
-    }
-
-    private static List<String> stringList(JsonNode body, String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isArray()) {
-            throw new DomainException.Invalid(field, "Expected a list of items.");
-        }
-        List<String> out = new ArrayList<>();
-        for (JsonNode item : node) {
-            if (!item.isTextual()) {
-                throw new DomainException.Invalid(field, "Each item must be a string.");
-            }
-            out.add(item.asText());
-        }
-        return out;
-    }
-
-    private static OffsetDateTime time(String raw, String field) {
-        if (raw == null || raw.isBlank()) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(raw.trim());
-        } catch (DateTimeParseException e) {
-            throw new DomainException.Invalid(field, "Datetime has wrong format. Use RFC 3339, e.g. 2030-01-01T00:00:00Z.");
-        }
     }
 
     private static String blankToNull(String s) {

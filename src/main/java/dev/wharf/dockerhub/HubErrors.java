@@ -1,64 +1,68 @@
 package dev.wharf.dockerhub;
 
 import dev.wharf.core.DomainException;
-import dev.wharf.server.Dialect;
-import dev.wharf.server.ErrorStatus;
-import io.javalin.http.Context;
+import dev.wharf.http.ClientGone;
+import dev.wharf.http.ErrorMapper;
+import dev.wharf.http.FailureStatus;
+import dev.wharf.http.HttpError;
+import dev.wharf.http.RouteNotFound;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Docker Hub's error bodies: {@code ValueError {fields, text}} for 400, {@code Error {detail, message}} for
- * 401/403/404/409, and {@code {detail, error:false}} for 429 with the rate-limit headers. The audit-log service is
- * a gRPC gateway on Hub, and its spec gives every error except 429 as {@code rpcStatus {code, message, details}};
- * {@link #auditLogs()} writes that shape.
+ * The Hub dialect's one error-mapping point. Docker Hub's error bodies: {@code ValueError {fields, text}} for 400,
+ * {@code Error {detail, message}} for the rest, and {@code {detail, error:false}} for 429 with the rate-limit
+ * headers. The audit-log service is a gRPC gateway on Hub, and its spec gives every error except 429 as
+ * {@code rpcStatus {code, message, details}}: paths under {@code /v2/auditlogs/} are answered in that shape.
  */
-public final class HubErrors implements Dialect {
-    private static final Logger LOG = LoggerFactory.getLogger(HubErrors.class);
-
-    private final boolean rpcStatus;
-
-    private HubErrors(boolean rpcStatus) {
-        this.rpcStatus = rpcStatus;
-    }
-
-    public static HubErrors standard() {
-        return new HubErrors(false);
-    }
-
-    public static HubErrors auditLogs() {
-        return new HubErrors(true);
-    }
+final class HubErrors implements ErrorMapper {
+    private static final String AUDIT_LOGS = "/v2/auditlogs/";
 
     @Override
-    public void writeError(Context ctx, Throwable error) {
-        int status = ErrorStatus.of(error);
-        if (status == 500) {
-            LOG.error("unhandled error in {} {}", ctx.method(), ctx.path(), error);
+    public HttpError map(String path, Throwable failure) {
+        int status = FailureStatus.of(failure);
+        if (failure instanceof DomainException.RateLimited limited) {
+            return rateLimited(limited);
         }
-        if (error instanceof DomainException.RateLimited limited) {
-            rateLimited(ctx, limited);
-        } else if (rpcStatus) {
+        HttpError error;
+        if (path.startsWith(AUDIT_LOGS)) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("code", grpcCode(status));
-            body.put("message", status == 500 ? "internal error" : error.getMessage());
+            body.put("message", message(status, failure));
             body.put("details", List.of());
-            ctx.status(status).json(body);
-        } else if (error instanceof DomainException.Invalid invalid) {
+            error = HttpError.of(status, body);
+        } else if (failure instanceof DomainException.Invalid invalid) {
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("fields", invalid.fields());
+            body.put("fields", invalid.fields().isEmpty() ? Map.of("body", List.of(invalid.getMessage()))
+                    : invalid.fields());
             body.put("text", invalid.getMessage());
-            ctx.status(400).json(body);
+            error = HttpError.of(400, body);
         } else {
-            String message = status == 500 ? "internal error" : error.getMessage();
+            String message = message(status, failure);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("detail", message);
             body.put("message", message);
-            ctx.status(status).json(body);
+            error = HttpError.of(status, body);
         }
+        if (failure instanceof RouteNotFound missing && missing.isMethodNotAllowed()) {
+            error = error.withHeader("Allow", missing.allowHeader());
+        } else if (failure instanceof DomainException.Unavailable unavailable) {
+            error = error.withHeader("Retry-After", String.valueOf(unavailable.retryAfterSeconds()));
+        }
+        return error;
+    }
+
+    /** The message clients see: the failure's own, Django REST's words for routing, nothing at all for a 500. */
+    private static String message(int status, Throwable failure) {
+        if (failure instanceof RouteNotFound missing) {
+            return missing.isMethodNotAllowed() ? "Method \"" + missing.method() + "\" not allowed." : "Not found.";
+        } else if (failure instanceof ClientGone) {
+            return "The request body did not arrive in time.";
+        } else if (status == 500) {
+            return "internal error";
+        }
+        return failure.getMessage();
     }
 
     /** gRPC status codes, as grpc-gateway maps them from HTTP statuses. */
@@ -68,21 +72,25 @@ public final class HubErrors implements Dialect {
             case 401 -> 16;
             case 403 -> 7;
             case 404 -> 5;
+            case 405 -> 12;
+            case 408 -> 4;
             case 409 -> 6;
+            case 413 -> 11;
+            case 503 -> 14;
             default -> 13;
         };
     }
 
     /** A 429 in Docker Hub's form; {@code X-Retry-After} repeats the reset time for clients of the older docs. */
-    public static void rateLimited(Context ctx, DomainException.RateLimited limited) {
-        ctx.header("Retry-After", String.valueOf(limited.retryAfterSeconds()))
-                .header("X-Retry-After", String.valueOf(limited.resetEpochSecond()))
-                .header("X-RateLimit-Limit", String.valueOf(limited.limit()))
-                .header("X-RateLimit-Remaining", "0")
-                .header("X-RateLimit-Reset", String.valueOf(limited.resetEpochSecond()));
+    private static HttpError rateLimited(DomainException.RateLimited limited) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("detail", "Rate limit exceeded");
         body.put("error", false);
-        ctx.status(429).json(body);
+        return HttpError.of(429, body)
+                .withHeader("Retry-After", String.valueOf(limited.retryAfterSeconds()))
+                .withHeader("X-Retry-After", String.valueOf(limited.resetEpochSecond()))
+                .withHeader("X-RateLimit-Limit", String.valueOf(limited.limit()))
+                .withHeader("X-RateLimit-Remaining", "0")
+                .withHeader("X-RateLimit-Reset", String.valueOf(limited.resetEpochSecond()));
     }
 }

@@ -43,7 +43,7 @@ public record Paging(int page, int pageSize) {
 
     /** The absolute URL of page {@code target} of this listing, or null when {@code target} is out of range. */
     public String link(Context ctx, String baseUrl, int target, long total) {
-        if (target < 1 || target == page + 1 && !hasNext(total)) {
+        if (target < 1 || (target == page + 1 && !hasNext(total))) {
             return null;
         }
         Map<String, List<String>> params = new java.util.LinkedHashMap<>(ctx.queryParamMap());

@@ -14,9 +14,9 @@ final class Accept {
     static boolean allows(List<String> headers, String mediaType) {
         boolean any = false;
         for (String header : headers) {
-            for (String part : header.split(",")) {
-                String[] pieces = part.split(";");
-                String type = pieces[0].trim().toLowerCase();
+            for (String part : header.split(",", -1)) {
+                String[] pieces = part.split(";", -1);
+                String type = pieces[0].trim().toLowerCase(java.util.Locale.ROOT);
                 if (type.isEmpty()) {
                     continue;
                 }

@@ -1,5 +1,7 @@
 package dev.wharf.registry;
 
+import dev.wharf.core.DomainException;
+import dev.wharf.core.Reason;
 import dev.wharf.repositories.Repositories;
 import dev.wharf.repositories.Repository;
 import dev.wharf.storage.Digest;
@@ -52,7 +54,7 @@ final class BlobHandlers {
     }
 
     void delete(RegistryRequest r) {
-        Digest digest = digest(r.argument());
+        Digest digest = digest(r.parameter("digest"));
         repositories.unlinkBlob(repositories.require(r.name()), digest);
         r.ctx().status(202);
     }
@@ -61,11 +63,11 @@ final class BlobHandlers {
     }
 
     private Blob find(RegistryRequest r) {
-        Digest digest = digest(r.argument());
+        Digest digest = digest(r.parameter("digest"));
         Repository repo = repositories.require(r.name());
         OptionalLong size = repositories.blobSize(repo, digest);
         if (size.isEmpty()) {
-            throw new RegistryException(OciError.BLOB_UNKNOWN, "blob " + digest + " is not in " + r.name());
+            throw new DomainException.NotFound(Reason.BLOB_UNKNOWN, "blob " + digest + " is not in " + r.name());
         }
         return new Blob(digest, size.getAsLong());
     }
@@ -78,11 +80,11 @@ final class BlobHandlers {
         ctx.header("Cache-Control", "max-age=31536000");
     }
 
-    /** Parses a digest from the path or a query parameter, or answers 400 DIGEST_INVALID. */
+    /** Parses a digest from the path or a query parameter, or refuses it as invalid. */
     static Digest digest(String value) {
         String problem = Digest.problem(value);
         if (problem != null) {
-            throw new RegistryException(OciError.DIGEST_INVALID, problem);
+            throw new DomainException.Invalid(Reason.DIGEST_INVALID, problem);
         }
         return Digest.parse(value);
     }

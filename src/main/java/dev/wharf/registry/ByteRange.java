@@ -17,7 +17,7 @@ final class ByteRange {
      */
     static long[] parse(String header, long size) {
         Matcher m = SINGLE.matcher(header.trim());
-        if (!m.matches() || m.group(1).isEmpty() && m.group(2).isEmpty()) {
+        if (!m.matches() || (m.group(1).isEmpty() && m.group(2).isEmpty())) {
             return new long[0];
         }
         try {

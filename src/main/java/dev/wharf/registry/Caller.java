@@ -1,13 +1,13 @@
 package dev.wharf.registry;
 
+import dev.wharf.audit.Actor;
 import dev.wharf.auth.Principal;
-import dev.wharf.repositories.Actor;
 
 /**
  * Who sent a registry request and how.
  *
  * @param principal the account and credential, or null for an anonymous caller
- * @param grant     for a bearer token, what the token grants; null when permissions are computed per request
+ * @param grant     for a bearer token, what the token grants; null otherwise
  */
 record Caller(Kind kind, Principal principal, RegistryTokens.Grant grant) {
 
@@ -23,6 +23,6 @@ record Caller(Kind kind, Principal principal, RegistryTokens.Grant grant) {
     static final Caller ANONYMOUS_CALLER = new Caller(Kind.ANONYMOUS, null, null);
 
     Actor actor() {
-        return new Actor(principal.username(), principal.credentialUuid());
+        return principal.actor();
     }
 }

@@ -1,13 +1,14 @@
 package dev.wharf.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.wharf.core.JsonDocuments;
+import dev.wharf.access.AccessPolicy;
+import dev.wharf.accounts.Account;
 import dev.wharf.repositories.ManifestDocument;
 import dev.wharf.repositories.Repositories;
 import dev.wharf.repositories.Repository;
 import dev.wharf.repositories.StoredManifest;
-import dev.wharf.server.Json;
+import dev.wharf.http.Json;
 import io.javalin.http.Context;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,11 +17,24 @@ import java.util.Map;
 /** Listings: {@code /v2/<name>/tags/list}, {@code /v2/_catalog} and {@code /v2/<name>/referrers/<digest>}. */
 final class ListingHandlers {
     private final Repositories repositories;
-    private final AccessControl access;
+    private final AccessPolicy policy;
 
-    ListingHandlers(Repositories repositories, AccessControl access) {
+    ListingHandlers(Repositories repositories, AccessPolicy policy) {
         this.repositories = repositories;
-        this.access = access;
+        this.policy = policy;
+    }
+
+    /** The annotations of a stored manifest; the rest of it is skipped. */
+    private record Annotated(Map<String, String> annotations) {
+    }
+
+    /** A manifest's annotations, or null when it has none the spec allows (string values only). */
+    private static Map<String, String> annotations(byte[] manifest) {
+        try {
+            return JsonDocuments.read(manifest, Annotated.class).annotations();
+        } catch (JsonDocuments.Malformed e) {
+            return null;
+        }
     }
 
     void tags(RegistryRequest r) {
@@ -35,15 +49,17 @@ final class ListingHandlers {
     }
 
     /** Lists the repositories the caller may see: every public one, and private ones they may pull. */
-    void catalog(Context ctx, Caller caller) {
+    void catalog(RegistryRequest r) {
+        Context ctx = r.ctx();
         Paging paging = Paging.of(ctx);
-        List<String> names = paging.page(ctx, "/v2/_catalog",
-                repositories.catalog(access.catalogViewer(caller.principal()), paging.last(), paging.n() + 1));
+        Long viewer = policy.catalogViewer(r.caller().principal()).map(Account::id).orElse(null);
+        List<String> names = paging.page(ctx, "/v2/_catalog", repositories.catalog(viewer, paging.last(),
+                paging.n() + 1));
         ctx.json(Map.of("repositories", names));
     }
 
-    void referrers(RegistryRequest r) throws IOException {
-        var subject = BlobHandlers.digest(r.argument());
+    void referrers(RegistryRequest r) {
+        var subject = BlobHandlers.digest(r.parameter("digest"));
         // A registry with the referrers API must not answer 404 (clients would fall back to the tag schema): a
         // repository that does not exist (yet) simply has no referrers.
         String artifactType = r.query("artifactType");
@@ -58,8 +74,8 @@ final class ListingHandlers {
             if (m.artifactType() != null) {
                 d.put("artifactType", m.artifactType());
             }
-            JsonNode annotations = Json.MAPPER.readTree(repositories.manifestBytes(m)).get("annotations");
-            if (annotations != null && annotations.isObject()) {
+            Map<String, String> annotations = annotations(repositories.manifestBytes(m));
+            if (annotations != null) {
                 d.put("annotations", annotations);
             }
             descriptors.add(d);
@@ -71,6 +87,6 @@ final class ListingHandlers {
         index.put("schemaVersion", 2);
         index.put("mediaType", ManifestDocument.OCI_INDEX);
         index.put("manifests", descriptors);
-        r.ctx().contentType(ManifestDocument.OCI_INDEX).result(Json.MAPPER.writeValueAsBytes(index));
+        r.ctx().contentType(ManifestDocument.OCI_INDEX).result(Json.bytes(index));
     }
 }

@@ -1,6 +1,12 @@
 package dev.wharf.registry;
 
+import dev.wharf.access.AccessPolicy;
+import dev.wharf.audit.LogOwner;
+import dev.wharf.core.DomainException;
+import dev.wharf.core.MemoryBudget;
+import dev.wharf.core.Reason;
 import dev.wharf.repositories.PullCounter;
+import dev.wharf.repositories.RepositoryName;
 import dev.wharf.repositories.Repositories;
 import dev.wharf.repositories.Repository;
 import dev.wharf.repositories.StoredManifest;
@@ -14,12 +20,15 @@ import java.util.Collections;
 final class ManifestHandlers {
     private final Repositories repositories;
     private final PullCounter pulls;
-    private final AccessControl access;
+    private final AccessPolicy policy;
+    /** Manifest bodies are held whole while they are checked and stored; together they stay within this. */
+    private final MemoryBudget bodies;
 
-    ManifestHandlers(Repositories repositories, PullCounter pulls, AccessControl access) {
+    ManifestHandlers(Repositories repositories, PullCounter pulls, AccessPolicy policy, MemoryBudget bodies) {
         this.repositories = repositories;
         this.pulls = pulls;
-        this.access = access;
+        this.policy = policy;
+        this.bodies = bodies;
     }
 
     void head(RegistryRequest r) {
@@ -32,24 +41,34 @@ final class ManifestHandlers {
         Repository repo = repositories.require(r.name());
         StoredManifest m = find(r, repo);
         byte[] body = repositories.manifestBytes(m);
-        pulls.pulled(repo, Digest.looksLikeDigest(r.argument()) ? null : r.argument());
+        String reference = r.parameter("reference");
+        pulls.pulled(repo, m, Digest.looksLikeDigest(reference) ? null : reference);
         headers(r.ctx(), m);
         r.ctx().status(200);
         r.ctx().res().getOutputStream().write(body);
     }
 
+    @SuppressWarnings("try") // the lease is held for the whole block, not used in it
     void put(RegistryRequest r) throws IOException {
         Context ctx = r.ctx();
-        String reference = r.argument();
+        String reference = r.parameter("reference");
         boolean byDigest = Digest.looksLikeDigest(reference);
         Digest expected = byDigest ? BlobHandlers.digest(reference) : null;
-        byte[] body = readBounded(ctx, repositories.manifestMaxBytes());
-        Repository repo = repositories.find(r.name()).orElse(null);
-        if (repo == null) {
-            repo = repositories.findOrCreate(r.name(), namespaceId(r), r.caller().actor());
+        long max = repositories.manifestMaxBytes();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > max) {
+            throw tooLarge(declared, max);
         }
-        Repositories.Pushed pushed = repositories.putManifest(repo, byDigest ? null : reference, expected,
-                ctx.header("Content-Type"), body, r.caller().actor());
+        Repositories.Pushed pushed;
+        try (MemoryBudget.Lease lease = bodies.take(declared >= 0 ? declared : max)) {
+            byte[] body = readBounded(ctx, max);
+            Repository repo = repositories.find(r.name()).orElse(null);
+            if (repo == null) {
+                repo = repositories.findOrCreate(r.name(), namespace(policy, r.name()), r.caller().actor());
+            }
+            pushed = repositories.putManifest(repo, byDigest ? null : reference, expected,
+                    ctx.header("Content-Type"), body, r.caller().actor());
+        }
         ctx.header("Location", "/v2/" + r.name() + "/manifests/" + pushed.digest());
         ctx.header("Docker-Content-Digest", pushed.digest().toString());
         if (pushed.subject() != null) {
@@ -60,7 +79,7 @@ final class ManifestHandlers {
 
     void delete(RegistryRequest r) {
         Repository repo = repositories.require(r.name());
-        String reference = r.argument();
+        String reference = r.parameter("reference");
         if (Digest.looksLikeDigest(reference)) {
             repositories.deleteManifest(repo, BlobHandlers.digest(reference), r.caller().actor());
         } else {
@@ -69,9 +88,10 @@ final class ManifestHandlers {
         r.ctx().status(202);
     }
 
-    private long namespaceId(RegistryRequest r) {
-        return access.namespace(r.name())
-                .orElseThrow(() -> new RegistryException(OciError.NAME_UNKNOWN, "no such namespace")).id();
+    /** The audit log of the account that owns the repository's namespace, for a repository a push creates. */
+    static LogOwner namespace(AccessPolicy policy, RepositoryName name) {
+        return policy.namespace(name.namespace()).map(a -> a.logOwner())
+                .orElseThrow(() -> new DomainException.NotFound(Reason.REPOSITORY_UNKNOWN, "no such namespace"));
     }
 
     private StoredManifest find(RegistryRequest r) {
@@ -83,16 +103,16 @@ final class ManifestHandlers {
      * MANIFEST_UNKNOWN, as CNCF distribution answers; no format conversion happens.
      */
     private StoredManifest find(RegistryRequest r, Repository repo) {
-        String reference = r.argument();
+        String reference = r.parameter("reference");
         if (Digest.looksLikeDigest(reference)) {
             BlobHandlers.digest(reference);
         } else {
             checkTag(reference);
         }
-        StoredManifest m = repositories.manifest(repo, reference).orElseThrow(() -> new RegistryException(
-                OciError.MANIFEST_UNKNOWN, "manifest " + reference + " is not in " + r.name()));
+        StoredManifest m = repositories.manifest(repo, reference).orElseThrow(() -> new DomainException.NotFound(
+                Reason.MANIFEST_UNKNOWN, "manifest " + reference + " is not in " + r.name()));
         if (!Accept.allows(Collections.list(r.ctx().req().getHeaders("Accept")), m.mediaType())) {
-            throw new RegistryException(OciError.MANIFEST_UNKNOWN,
+            throw new DomainException.NotFound(Reason.MANIFEST_UNKNOWN,
                     "manifest " + reference + " is " + m.mediaType() + ", which the Accept header does not list");
         }
         return m;
@@ -101,7 +121,7 @@ final class ManifestHandlers {
     /** A reference that is not a valid tag names no manifest (tags are validated when pushed). */
     private static String checkTag(String tag) {
         if (!Repositories.TAG.matcher(tag).matches()) {
-            throw new RegistryException(OciError.MANIFEST_UNKNOWN, "invalid tag: must match "
+            throw new DomainException.NotFound(Reason.MANIFEST_UNKNOWN, "invalid tag: must match "
                     + Repositories.TAG.pattern());
         }
         return tag;
@@ -116,10 +136,6 @@ final class ManifestHandlers {
 
     /** Reads a request body of at most {@code max} bytes; a larger one gets 413 (the error writer drains the rest). */
     private static byte[] readBounded(Context ctx, long max) throws IOException {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > max) {
-            throw tooLarge(declared, max);
-        }
         try (InputStream in = ctx.req().getInputStream()) {
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
             if (body.length > max) {

@@ -3,7 +3,8 @@ package dev.wharf.registry;
 /**
  * Every error the registry answers with, defined once: HTTP status, code and default message. The spec requires every
  * code to be one of its fourteen; where it has no code for a case (a bad page size, an unsatisfiable range, a
- * malformed tag) the closest of those is used and the detail says what is wrong. Handlers never choose a status.
+ * malformed tag) the closest of those is used and the detail says what is wrong. Outages use distribution's own
+ * {@code UNAVAILABLE} and {@code UNKNOWN}. Handlers never choose a status.
  */
 enum OciError {
     BLOB_UNKNOWN(404, "blob unknown to registry"),
@@ -23,12 +24,23 @@ enum OciError {
     /** A manifest pushed under a tag that is not a valid tag. */
     TAG_INVALID(400, "MANIFEST_INVALID", "invalid tag"),
     PAGINATION_NUMBER_INVALID(400, "UNSUPPORTED", "invalid number of results requested"),
+    /** A request the registry cannot parse at all: a malformed path, a scope list that is too long. */
+    BAD_REQUEST(400, "UNSUPPORTED", "malformed request"),
+    TOO_MANY_SCOPES(400, "UNSUPPORTED", "too many scopes requested"),
     UNAUTHORIZED(401, "authentication required"),
     DENIED(403, "requested access to the resource is denied"),
     UNSUPPORTED(405, "the operation is unsupported"),
+    /** The client stopped sending its body, or sent it more slowly than the server accepts. */
+    REQUEST_TIMEOUT(408, "BLOB_UPLOAD_INVALID", "request body did not arrive in time"),
+    CONFLICT(409, "UNSUPPORTED", "the request conflicts with the repository's state"),
+    REQUEST_TOO_LARGE(413, "SIZE_INVALID", "request too large"),
     TOOMANYREQUESTS(429, "too many requests"),
     NOT_FOUND(404, "UNSUPPORTED", "no such endpoint"),
-    UNKNOWN(500, "unknown error");
+    UNKNOWN(500, "unknown error"),
+    /** Distribution's code for an outage: here, the metadata database is unreachable. */
+    UNAVAILABLE(503, "service unavailable"),
+    /** No space is left for what a push sends. */
+    INSUFFICIENT_STORAGE(507, "UNAVAILABLE", "insufficient storage");
 
     final int status;
     final String code;

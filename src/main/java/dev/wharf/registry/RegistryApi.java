@@ -1,156 +1,118 @@
 package dev.wharf.registry;
 
-import dev.wharf.accounts.Accounts;
+import dev.wharf.access.AccessPolicy;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.Jwts;
+import dev.wharf.core.DomainException;
+import dev.wharf.core.MemoryBudget;
+import dev.wharf.core.Reason;
+import dev.wharf.http.Dialect;
+import dev.wharf.http.ErrorMapper;
+import dev.wharf.http.ErrorWriter;
+import dev.wharf.http.Requests;
+import dev.wharf.http.RouteTable;
+import dev.wharf.http.Routed;
 import dev.wharf.repositories.PullCounter;
 import dev.wharf.repositories.Repositories;
 import dev.wharf.repositories.RepositoryName;
 import dev.wharf.repositories.Uploads;
-import dev.wharf.server.Requests;
 import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
-import java.util.EnumSet;
-import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 
 /**
- * The OCI distribution dialect's entry points and its one dispatcher. For every request under {@code /v2/<name>/…}
- * the dispatcher adds the API version header, matches the path against the route table, validates the name, checks the
- * method, authenticates, authorizes the actions the method needs, and only then calls a thin handler with a parsed
- * {@link RegistryRequest}. Errors from anywhere are written once by {@link RegistryErrors}.
+ * The OCI distribution dialect and its one dispatcher. For every request the dispatcher adds the API version header,
+ * matches the route ({@link RegistryRoutes}), validates the repository name, authenticates, authorizes the actions
+ * the route needs, and only then calls a thin handler with a parsed {@link RegistryRequest}. Errors from anywhere
+ * are written once, through {@link RegistryErrors}.
  */
-public final class RegistryApi {
+public final class RegistryApi implements Dialect {
     static final String API_VERSION_HEADER = "Docker-Distribution-API-Version";
     static final String API_VERSION = "registry/2.0";
-
-    /** A handler that receives a parsed, authorized request. */
-    @FunctionalInterface
-    interface RegistryHandler {
-        void handle(RegistryRequest request) throws Exception;
-    }
-
-    /**
-     * The route table: each path shape of the spec with its handlers by method. The name group is matched loosely and
-     * validated against the spec's grammar afterwards, so that a bad name gets NAME_INVALID rather than a 404.
-     */
-    private enum Route {
-        UPLOADS("(.+)/blobs/uploads/?"),
-        UPLOAD("(.+)/blobs/uploads/([^/]+)"),
-        BLOB("(.+)/blobs/([^/]+)"),
-        MANIFEST("(.+)/manifests/([^/]+)"),
-        TAGS("(.+)/tags/list"),
-        REFERRERS("(.+)/referrers/([^/]+)");
-
-        final Pattern pattern;
-
-        Route(String regex) {
-            this.pattern = Pattern.compile(regex);
-        }
-    }
+    /** The path spaces this dialect owns: the registry API and its token endpoint. */
+    public static final List<String> PREFIXES = List.of("/v2", RegistryRoutes.TOKEN_PATH);
 
     private final RegistryAuth auth;
-    private final TokenEndpoint tokenEndpoint;
-    private final ListingHandlers listings;
     private final RegistryErrors errors = new RegistryErrors();
-    private final Map<Route, Map<HandlerType, RegistryHandler>> table;
+    private final RouteTable<RegistryRoutes.Needs, RegistryRoutes.Handler> routes;
 
-    public RegistryApi(Authenticator authenticator, Accounts accounts, Jwts jwts,
-                       Repositories repositories, Uploads uploads, PullCounter pulls, Requests requests) {
-        AccessControl access = new AccessControl(accounts, repositories);
-        RegistryTokens registryTokens = new RegistryTokens(jwts);
-        this.auth = new RegistryAuth(authenticator, registryTokens, access, requests);
-        this.tokenEndpoint = new TokenEndpoint(auth, registryTokens, requests);
-        this.listings = new ListingHandlers(repositories, access);
-        BlobHandlers blobs = new BlobHandlers(repositories);
-        UploadHandlers up = new UploadHandlers(repositories, uploads, auth, access);
-        ManifestHandlers manifests = new ManifestHandlers(repositories, pulls, access);
-        this.table = Map.of(
-                Route.UPLOADS, Map.of(HandlerType.POST, up::start),
-                Route.UPLOAD, Map.of(HandlerType.GET, up::status, HandlerType.PATCH, up::patch,
-                        HandlerType.PUT, up::complete, HandlerType.DELETE, up::cancel),
-                Route.BLOB, Map.of(HandlerType.HEAD, blobs::head, HandlerType.GET, blobs::get,
-                        HandlerType.DELETE, blobs::delete),
-                Route.MANIFEST, Map.of(HandlerType.HEAD, manifests::head, HandlerType.GET, manifests::get,
-                        HandlerType.PUT, manifests::put, HandlerType.DELETE, manifests::delete),
-                Route.TAGS, Map.of(HandlerType.GET, listings::tags),
-                Route.REFERRERS, Map.of(HandlerType.GET, listings::referrers));
+    public RegistryApi(Authenticator authenticator, AccessPolicy policy, Jwts jwts, Repositories repositories,
+                       Uploads uploads, PullCounter pulls, Requests requests, Clock clock) {
+        RegistryTokens registryTokens = new RegistryTokens(jwts, clock);
+        this.auth = new RegistryAuth(authenticator, registryTokens, policy, requests, clock);
+        this.routes = RegistryRoutes.table(this,
+                new UploadHandlers(repositories, uploads, auth, policy),
+                new BlobHandlers(repositories),
+                new ManifestHandlers(repositories, pulls, policy, MemoryBudget.ofHeap(0.125, Duration.ofSeconds(10))),
+                new ListingHandlers(repositories, policy),
+                new TokenEndpoint(auth, registryTokens, requests, clock));
     }
 
-    public RegistryErrors errors() {
+    @Override
+    public ErrorMapper errors() {
         return errors;
     }
 
-    /** {@code GET /v2/}: 200 for any caller that authenticated, else 401 with the challenge. */
-    public void base(Context ctx) {
+    @Override
+    public void serve(Context ctx) {
         ctx.header(API_VERSION_HEADER, API_VERSION);
-        Caller caller = auth.authenticate(ctx);
-        if (caller.kind() == Caller.Kind.ANONYMOUS) {
-            throw auth.unauthorized(ctx, null, null, "authentication required");
-        }
-        ctx.contentType("application/json").result("{}");
-    }
-
-    /** {@code GET /v2/_catalog}. */
-    public void catalog(Context ctx) {
-        ctx.header(API_VERSION_HEADER, API_VERSION);
-        listings.catalog(ctx, auth.authenticate(ctx));
-    }
-
-    /** {@code GET /token}. */
-    public void token(Context ctx) {
-        tokenEndpoint.get(ctx);
-    }
-
-    /** {@code POST /token}. */
-    public void tokenForm(Context ctx) {
-        tokenEndpoint.post(ctx);
-    }
-
-    /** Every other {@code /v2/…} request. */
-    public void dispatch(Context ctx) throws Exception {
-        ctx.header(API_VERSION_HEADER, API_VERSION);
-        String path = ctx.path().substring("/v2/".length());
-        for (Route route : Route.values()) {
-            Matcher m = route.pattern.matcher(path);
-            if (!m.matches()) {
-                continue;
+        try {
+            RouteTable.Match<RegistryRoutes.Needs, RegistryRoutes.Handler> match =
+                    routes.match(ctx.req().getMethod(), ctx.path());
+            Routed.record(ctx, match);
+            RegistryRoutes.Needs needs = match.route().access();
+            if (needs == RegistryRoutes.Needs.TOKEN) {
+                match.route().handler().handle(new RegistryRequest(ctx, null, null, match));
+                return;
             }
-            String name = m.group(1);
-            String problem = RepositoryName.problem(name);
-            if (problem != null) {
-                throw new RegistryException(OciError.NAME_INVALID, problem);
-            }
-            RegistryHandler handler = table.get(route).get(ctx.method());
-            if (handler == null) {
-                throw new RegistryException(OciError.UNSUPPORTED, ctx.method() + " is not supported here");
-            }
-            RepositoryName repository = new RepositoryName(name);
+            RepositoryName name = needs.actions == null ? null
+                    : repositoryName(match.parameter("name"), ctx.req().getMethod());
             Caller caller = auth.authenticate(ctx);
-            auth.authorize(ctx, caller, repository, needed(route, ctx.method()));
-            handler.handle(new RegistryRequest(ctx, caller, repository, m.groupCount() > 1 ? m.group(2) : null));
-            return;
+            if (name != null) {
+                auth.authorize(ctx, caller, name, needs.actions, mountSource(ctx));
+            }
+            match.route().handler().handle(new RegistryRequest(ctx, caller, name, match));
+        } catch (Exception e) {
+            ErrorWriter.write(ctx, errors, e);
         }
-        throw new RegistryException(OciError.NOT_FOUND, "no registry endpoint at " + ctx.path());
     }
 
     /**
-     * The actions a request needs, from the method (as CNCF distribution does): GET/HEAD pull, POST/PUT/PATCH pull
-     * and push, DELETE delete. Every upload-session request needs push, whatever its method: cancelling or polling
-     * an upload is part of pushing, not a deletion or a pull.
+     * The repository a path names. A name that is not one is answered so that clients can show why: a HEAD has no
+     * body to carry the reason, so it gets 404 (name unknown) and the client goes on to the request that does; a pull
+     * of a name without a namespace is a name that is not known; anything else gets 400 (name invalid) with the
+     * reason in its detail.
      */
-    private static Set<Action> needed(Route route, HandlerType method) {
-        if (route == Route.UPLOADS || route == Route.UPLOAD) {
-            return EnumSet.of(Action.PULL, Action.PUSH);
+    private static RepositoryName repositoryName(String raw, String method) {
+        String problem = RepositoryName.problem(raw);
+        if (problem == null) {
+            return new RepositoryName(raw);
         }
-        if (method.equals(HandlerType.GET) || method.equals(HandlerType.HEAD)) {
-            return EnumSet.of(Action.PULL);
+        boolean read = method.equals("GET") || method.equals("DELETE");
+        if (method.equals("HEAD") || (read && RepositoryName.lacksOnlyNamespace(raw))) {
+            throw new DomainException.NotFound(Reason.REPOSITORY_UNKNOWN, problem);
         }
-        if (method.equals(HandlerType.DELETE)) {
-            return EnumSet.of(Action.DELETE);
+        throw new DomainException.Invalid(Reason.REPOSITORY_NAME, problem);
+    }
+
+    /**
+     * The scope a cross-repository mount needs besides the target's, for the challenge: pull on {@code from}, as
+     * distribution adds it, so that a client that requests exactly the challenged scopes can mount.
+     */
+    private static List<String> mountSource(Context ctx) {
+        String from = ctx.queryParam("mount") == null ? null : ctx.queryParam("from");
+        if (from == null || RepositoryName.problem(from) != null || !"POST".equals(ctx.req().getMethod())) {
+            return List.of();
         }
-        return EnumSet.of(Action.PULL, Action.PUSH);
+        return List.of("repository:" + from + ":pull");
+    }
+
+    /** {@code GET /v2/}: 200 for any caller that authenticated, else 401 with the challenge. */
+    void base(RegistryRequest r) {
+        if (r.caller().kind() == Caller.Kind.ANONYMOUS) {
+            throw auth.unauthorized(r.ctx(), List.of(), null, "authentication required");
+        }
+        r.ctx().contentType("application/json").result("{}");
     }
 }

@@ -1,19 +1,20 @@
 package dev.wharf.registry;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.wharf.access.AccessPolicy;
+import dev.wharf.access.Action;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.Principal;
+import dev.wharf.core.ShortCache;
+import dev.wharf.http.Requests;
 import dev.wharf.repositories.RepositoryName;
-import dev.wharf.server.Requests;
 import dev.wharf.tokens.TokenSecret;
 import io.javalin.http.Context;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -24,32 +25,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Authentication and authorization of registry requests, in layers: {@link #authenticate} turns the
- * {@code Authorization} header into a {@link Caller} (one switch over credential kinds); {@link #authorize} checks the
- * actions a request needs against what that caller may do. Clients learn only "unauthorized" or "denied"; the debug log
- * says why.
+ * {@code Authorization} header into a {@link Caller} (one switch over credential kinds); {@link #authorize} asks the
+ * access policy whether that caller may do the actions a request needs, and, for a bearer token, also whether the
+ * token grants them. Clients learn only "unauthorized" or "denied"; the debug log says why.
  */
 final class RegistryAuth {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryAuth.class);
     /** A PAT sent as Basic credentials is looked up once a minute at most; its state is re-checked every request. */
     private static final Duration BASIC_PAT_CACHE = Duration.ofMinutes(1);
+    private static final long CACHE_BYTES = 4L * 1024 * 1024;
 
     private final Authenticator authenticator;
     private final RegistryTokens registryTokens;
-    private final AccessControl access;
+    private final AccessPolicy policy;
     private final Requests requests;
-    /** SHA-256 of {@code user:secret} of a PAT that authenticated, to its token uuid and owner. */
-    private final Cache<String, PatIdentity> basicPats = Caffeine.newBuilder()
-            .expireAfterWrite(BASIC_PAT_CACHE).maximumSize(100_000).build();
+    /** SHA-256 of {@code user:secret} of a PAT that authenticated, to its token and owner. */
+    private final ShortCache<String, PatIdentity> basicPats;
 
     private record PatIdentity(UUID token, long ownerId) {
     }
 
-    RegistryAuth(Authenticator authenticator, RegistryTokens registryTokens, AccessControl access,
-                 Requests requests) {
+    RegistryAuth(Authenticator authenticator, RegistryTokens registryTokens, AccessPolicy policy, Requests requests,
+                 Clock clock) {
         this.authenticator = authenticator;
         this.registryTokens = registryTokens;
-        this.access = access;
+        this.policy = policy;
         this.requests = requests;
+        this.basicPats = new ShortCache<>(BASIC_PAT_CACHE, CACHE_BYTES, (k, v) -> 250, clock);
     }
 
     /** Who is calling. Credentials that are present but do not authenticate get 401, never a fallback to anonymous. */
@@ -59,21 +61,22 @@ final class RegistryAuth {
             return Caller.ANONYMOUS_CALLER;
         }
         if (headers.size() > 1) {
-            throw unauthorized(ctx, null, "invalid_request", "more than one Authorization header");
+            throw unauthorized(ctx, List.of(), "invalid_request", "more than one Authorization header");
         }
         String header = headers.get(0);
         int space = header.indexOf(' ');
         String scheme = space < 0 ? header : header.substring(0, space);
         String value = space < 0 ? "" : header.substring(space + 1).trim();
         if (scheme.equalsIgnoreCase("Bearer")) {
-            // A registry token from /token: what it grants was decided when it was issued.
-            return bearer(value).orElseThrow(() -> unauthorized(ctx, null, "invalid_token", "invalid token"));
+            // A registry token from /token for this service.
+            return bearer(value, service(ctx))
+                    .orElseThrow(() -> unauthorized(ctx, List.of(), "invalid_token", "invalid token"));
         }
         if (scheme.equalsIgnoreCase("Basic")) {
             // A username with a password or a personal access token, sent on every request.
             return new Caller(Caller.Kind.BASIC, basic(value, requests.clientIp(ctx)), null);
         }
-        throw unauthorized(ctx, null, null, "unsupported authorization scheme");
+        throw unauthorized(ctx, List.of(), null, "unsupported authorization scheme");
     }
 
     /**
@@ -111,17 +114,18 @@ final class RegistryAuth {
         return principal;
     }
 
-    private Optional<Caller> bearer(String jwt) {
-        Optional<RegistryTokens.Grant> grant = registryTokens.verify(jwt);
+    private Optional<Caller> bearer(String jwt, String service) {
+        Optional<RegistryTokens.Grant> grant = registryTokens.verify(jwt, service);
         if (grant.isEmpty()) {
-            LOG.debug("registry token refused: signature, type or expiry");
+            LOG.debug("registry token refused: signature, type, audience or expiry");
             return Optional.empty();
         }
         RegistryTokens.Grant g = grant.get();
-        if (g.uid() == null) {
+        if (g.identity() == null) {
             return Optional.of(new Caller(Caller.Kind.BEARER, null, g));
         }
-        Optional<Principal> p = authenticator.resume(g.uid(), g.subject(), g.pat());
+        Optional<Principal> p = authenticator.resume(g.identity().accountId(), g.identity().accountUuid(),
+                g.identity().token());
         if (p.isEmpty()) {
             LOG.debug("registry token refused: its account is gone or its access token no longer works");
         }
@@ -131,39 +135,50 @@ final class RegistryAuth {
     /**
      * Refuses the request unless the caller may do every one of {@code needed} on {@code name}: 401 with a challenge
      * for anonymous callers and for tokens that lack the grant (so the client fetches a better token), 403 for
-     * authenticated Basic callers.
+     * authenticated Basic callers. {@code alsoNeeded} are scopes the challenge asks for besides (the source of a
+     * cross-repository mount), so that a client requesting exactly the challenged scope gets everything it needs.
      */
-    void authorize(Context ctx, Caller caller, RepositoryName name, Set<Action> needed) {
+    void authorize(Context ctx, Caller caller, RepositoryName name, Set<Action> needed, List<String> alsoNeeded) {
         if (may(caller, name, needed)) {
             return;
         }
-        String scope = "repository:" + name + ":" + needed.stream().map(Action::wireName)
-                .collect(Collectors.joining(","));
+        String scope = scope(name, needed);
+        List<String> scopes = new java.util.ArrayList<>(List.of(scope));
+        scopes.addAll(alsoNeeded);
         switch (caller.kind()) {
-            case ANONYMOUS -> throw unauthorized(ctx, scope, null, "authentication required");
-            case BEARER -> throw unauthorized(ctx, scope, "insufficient_scope", "token does not grant " + scope);
+            case ANONYMOUS -> throw unauthorized(ctx, scopes, null, "authentication required");
+            case BEARER -> throw unauthorized(ctx, scopes, "insufficient_scope", "token does not grant " + scope);
             default -> throw new RegistryException(OciError.DENIED, "requested access to the resource is denied");
         }
     }
 
+    /**
+     * Whether the caller may do every one of {@code needed} on {@code name}: the access policy decides for the
+     * caller's account and credential, on every request (so a revoked membership takes effect within a second); a
+     * bearer token must, in addition, grant the actions.
+     */
     boolean may(Caller caller, RepositoryName name, Set<Action> needed) {
-        if (caller.grant() != null) {
-            return caller.grant().allows(name.value(), needed);
+        if (caller.grant() != null && !caller.grant().allows(name.value(), needed)) {
+            return false;
         }
-        return access.allowed(caller.principal(), name).containsAll(needed);
+        return policy.allows(caller.principal(), name, needed);
     }
 
     /** What {@code principal} may do on {@code name}, for the token endpoint. */
-    EnumSet<Action> allowed(Principal principal, RepositoryName name) {
-        return access.allowed(principal, name);
+    Set<Action> allowed(Principal principal, RepositoryName name) {
+        return policy.actions(principal, name);
+    }
+
+    static String scope(RepositoryName name, Set<Action> actions) {
+        return "repository:" + name + ":" + actions.stream().map(Action::wireName).collect(Collectors.joining(","));
     }
 
     /** A 401 with the Bearer challenge that sends clients to {@code /token}. */
-    RegistryException unauthorized(Context ctx, String scope, String error, String detail) {
+    RegistryException unauthorized(Context ctx, List<String> scopes, String error, String detail) {
         StringBuilder challenge = new StringBuilder("Bearer realm=\"").append(requests.baseUrl(ctx))
                 .append("/token\",service=\"").append(service(ctx)).append('"');
-        if (scope != null) {
-            challenge.append(",scope=\"").append(scope).append('"');
+        if (!scopes.isEmpty()) {
+            challenge.append(",scope=\"").append(String.join(" ", scopes)).append('"');
         }
         if (error != null) {
             challenge.append(",error=\"").append(error).append('"');

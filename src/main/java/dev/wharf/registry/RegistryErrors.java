@@ -1,120 +1,85 @@
 package dev.wharf.registry;
 
 import dev.wharf.core.DomainException;
-import dev.wharf.repositories.RepositoryException;
-import dev.wharf.server.Dialect;
-import dev.wharf.storage.BlobStoreException;
-import io.javalin.http.Context;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.wharf.core.Reason;
+import dev.wharf.http.ClientGone;
+import dev.wharf.http.ErrorMapper;
+import dev.wharf.http.HttpError;
+import dev.wharf.http.RouteNotFound;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.jetty.io.EofException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The registry's single error writer: the spec's envelope {@code {"errors":[{"code","message","detail"}]}} with the
- * status from {@link OciError}. Domain failures are mapped here, once.
+ * The registry dialect's one error-mapping point: the spec's envelope {@code {"errors":[{"code","message","detail"}]}}
+ * with the status from {@link OciError}. Every domain failure is mapped here, by its class and {@link Reason}.
  */
-public final class RegistryErrors implements Dialect {
-    private static final Logger LOG = LoggerFactory.getLogger(RegistryErrors.class);
-    private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
+final class RegistryErrors implements ErrorMapper {
 
     @Override
-    public void writeError(Context ctx, Throwable error) {
-        if (ctx.res().isCommitted()) {
-            // The body was already streaming (a download the client abandoned): nothing more can be said.
-            LOG.debug("{} {} failed after the response started: {}", ctx.method(), ctx.path(), error.toString());
-            return;
-        }
-        if (!isClientGone(error)) {
-            drainBody(ctx);
-        }
-        if (error instanceof RegistryException e) {
-            e.headers.forEach(ctx::header);
-            write(ctx, e.error, e.getMessage());
-        } else if (error instanceof RepositoryException e) {
-            write(ctx, map(e.kind()), e.getMessage());
-        } else if (error instanceof BlobStoreException.BlobUnknown) {
-            // Metadata names a blob the store no longer has (removed behind the registry's back).
-            LOG.warn("blob missing from the store in {} {}: {}", ctx.method(), ctx.path(), error.getMessage());
-            write(ctx, OciError.BLOB_UNKNOWN, "blob unknown to the blob store");
-        } else if (error instanceof DomainException.Unauthenticated) {
-            write(ctx, OciError.UNAUTHORIZED, error.getMessage());
-        } else if (error instanceof DomainException.RateLimited limited) {
-            ctx.header("Retry-After", String.valueOf(limited.retryAfterSeconds()));
-            write(ctx, OciError.TOOMANYREQUESTS, "too many failed sign-ins; retry later");
-        } else if (error instanceof DomainException.Forbidden) {
-            write(ctx, OciError.DENIED, error.getMessage());
-        } else if (error instanceof DomainException.NotFound) {
-            write(ctx, OciError.NAME_UNKNOWN, error.getMessage());
-        } else if (error instanceof DomainException.Invalid) {
-            write(ctx, OciError.BLOB_UPLOAD_INVALID, error.getMessage());
-        } else if (isClientGone(error)) {
-            // The client closed the connection mid-body; nobody is left to read an answer.
-            LOG.debug("client went away during {} {}", ctx.method(), ctx.path());
-            write(ctx, OciError.BLOB_UPLOAD_INVALID, "request body ended early");
-        } else {
-            LOG.error("unhandled error in {} {}", ctx.method(), ctx.path(), error);
-            write(ctx, OciError.UNKNOWN, "internal error");
-        }
-    }
-
-    private static OciError map(RepositoryException.Kind kind) {
-        return switch (kind) {
-            case NAME_UNKNOWN -> OciError.NAME_UNKNOWN;
-            case BLOB_UNKNOWN -> OciError.BLOB_UNKNOWN;
-            case MANIFEST_UNKNOWN -> OciError.MANIFEST_UNKNOWN;
-            case MANIFEST_BLOB_UNKNOWN -> OciError.MANIFEST_BLOB_UNKNOWN;
-            case MANIFEST_INVALID -> OciError.MANIFEST_INVALID;
-            case MANIFEST_TOO_LARGE -> OciError.MANIFEST_TOO_LARGE;
-            case DIGEST_INVALID -> OciError.DIGEST_INVALID;
-            case TAG_INVALID -> OciError.TAG_INVALID;
-            case UPLOAD_UNKNOWN -> OciError.BLOB_UPLOAD_UNKNOWN;
-            case UPLOAD_OFFSET -> OciError.BLOB_UPLOAD_OUT_OF_ORDER;
-        };
-    }
-
-    /**
-     * Reads and discards what is left of a refused request's body (up to {@link #DRAIN_LIMIT}). A server that
-     * answers and closes while the client is still sending makes the client see a reset connection instead of the
-     * error; beyond the limit, the connection is cut rather than read.
-     */
-    private static void drainBody(Context ctx) {
-        String method = ctx.req().getMethod();
-        if (!method.equals("POST") && !method.equals("PUT") && !method.equals("PATCH")) {
-            return;
-        }
-        try {
-            InputStream in = ctx.req().getInputStream();
-            byte[] buffer = new byte[64 * 1024];
-            long total = 0;
-            int n;
-            while (total <= DRAIN_LIMIT && (n = in.read(buffer)) != -1) {
-                total += n;
+    public HttpError map(String path, Throwable failure) {
+        if (failure instanceof RegistryException e) {
+            HttpError error = error(e.error, e.getMessage());
+            for (Map.Entry<String, String> h : e.headers.entrySet()) {
+                error = error.withHeader(h.getKey(), h.getValue());
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("could not drain the body of {} {}: {}", method, ctx.path(), e.toString());
+            return error;
+        } else if (failure instanceof RouteNotFound missing) {
+            return missing.isMethodNotAllowed()
+                    ? error(OciError.UNSUPPORTED, missing.method() + " is not supported here")
+                            .withHeader("Allow", missing.allowHeader())
+                    : error(OciError.NOT_FOUND, missing.getMessage());
+        } else if (failure instanceof ClientGone) {
+            return error(OciError.REQUEST_TIMEOUT, "the request body ended early or arrived too slowly");
+        } else if (failure instanceof DomainException.RateLimited limited) {
+            return error(OciError.TOOMANYREQUESTS, "too many failed sign-ins; retry later")
+                    .withHeader("Retry-After", String.valueOf(limited.retryAfterSeconds()));
+        } else if (failure instanceof DomainException.Unavailable unavailable) {
+            OciError code = unavailable.reason() == Reason.STORAGE_FULL ? OciError.INSUFFICIENT_STORAGE
+                    : OciError.UNAVAILABLE;
+            return error(code, unavailable.getMessage())
+                    .withHeader("Retry-After", String.valueOf(unavailable.retryAfterSeconds()));
+        } else if (failure instanceof DomainException domain) {
+            return error(code(domain), domain.getMessage());
         }
+        return error(OciError.UNKNOWN, "internal error");
     }
 
-    private static boolean isClientGone(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof EofException || t instanceof IOException && String.valueOf(t.getMessage())
-                    .contains("Early EOF")) {
-                return true;
-            }
+    private static OciError code(DomainException failure) {
+        Reason reason = failure.reason();
+        if (failure instanceof DomainException.NotFound) {
+            return switch (reason) {
+                case BLOB_UNKNOWN -> OciError.BLOB_UNKNOWN;
+                case MANIFEST_UNKNOWN -> OciError.MANIFEST_UNKNOWN;
+                case MANIFEST_BLOB_UNKNOWN -> OciError.MANIFEST_BLOB_UNKNOWN;
+                case UPLOAD_UNKNOWN -> OciError.BLOB_UPLOAD_UNKNOWN;
+                default -> OciError.NAME_UNKNOWN;
+            };
+        } else if (failure instanceof DomainException.Invalid) {
+            return switch (reason) {
+                case DIGEST_INVALID -> OciError.DIGEST_INVALID;
+                case TAG_INVALID -> OciError.TAG_INVALID;
+                case MANIFEST_INVALID -> OciError.MANIFEST_INVALID;
+                case REPOSITORY_NAME -> OciError.NAME_INVALID;
+                default -> OciError.BAD_REQUEST;
+            };
+        } else if (failure instanceof DomainException.TooLarge) {
+            return reason == Reason.MANIFEST_INVALID ? OciError.MANIFEST_TOO_LARGE : OciError.REQUEST_TOO_LARGE;
+        } else if (failure instanceof DomainException.Conflict) {
+            return reason == Reason.UPLOAD_OFFSET ? OciError.BLOB_UPLOAD_OUT_OF_ORDER : OciError.CONFLICT;
+        } else if (failure instanceof DomainException.Unauthenticated) {
+            return OciError.UNAUTHORIZED;
+        } else if (failure instanceof DomainException.Forbidden) {
+            return OciError.DENIED;
         }
-        return false;
+        return OciError.UNKNOWN;
     }
 
-    static void write(Context ctx, OciError error, String detail) {
+    static HttpError error(OciError error, String detail) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("code", error.code);
         entry.put("message", error.message);
         entry.put("detail", detail);
-        ctx.status(error.status).json(Map.of("errors", List.of(entry)));
+        return HttpError.of(error.status, Map.of("errors", List.of(entry)));
     }
 }

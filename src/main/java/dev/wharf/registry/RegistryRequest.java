@@ -1,15 +1,21 @@
 package dev.wharf.registry;
 
-import dev.wharf.repositories.RepositoryName;
+import dev.wharf.http.RouteTable;
 import io.javalin.http.Context;
 
 /**
  * One registry request after the dispatcher has parsed and authorized it: handlers read their parameters from here
  * and never re-parse the path.
  *
- * @param argument the digest, reference or upload id the path names, or null
+ * @param name the repository, or null for the routes that name none
  */
-record RegistryRequest(Context ctx, Caller caller, RepositoryName name, String argument) {
+record RegistryRequest(Context ctx, Caller caller, dev.wharf.repositories.RepositoryName name,
+                       RouteTable.Match<?, ?> match) {
+
+    /** A decoded path parameter: {@code digest}, {@code reference} or {@code uuid}. */
+    String parameter(String key) {
+        return match.parameter(key);
+    }
 
     String query(String key) {
         return ctx.queryParam(key);

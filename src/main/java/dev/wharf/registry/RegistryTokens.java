@@ -1,10 +1,13 @@
 package dev.wharf.registry;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.wharf.access.Action;
 import dev.wharf.auth.Jwts;
 import dev.wharf.auth.Principal;
+import dev.wharf.auth.TokenClaims;
+import dev.wharf.core.ShortCache;
+import dev.wharf.tokens.TokenSecret;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,55 +16,61 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.Set;
 
 /**
- * Registry bearer tokens, as in the distribution token-auth spec: a JWT of type {@code registry} whose {@code access}
- * claim lists, per repository, the actions granted. It also names the account ({@code uid}) and, for a personal access
- * token, that token's uuid ({@code pat}), so each request can check that the credential still works.
+ * Registry bearer tokens, as in the distribution token-auth spec: a JWT whose {@code access} claim lists, per
+ * repository, the actions granted, for the registry's service as audience. It names the account by id and uuid
+ * and, for a personal access token, that token, so each request re-checks that the credential still works and
+ * that the account still has the grant.
  *
- * <p>Verified tokens are cached by their text until they expire: the signature and claims of a token are checked
- * once, not on every request of a pull. What can change (the account, the PAT) is re-checked per request by the
- * caller through one-second caches.
+ * <p>Verified tokens are cached by the SHA-256 of their text, so that the signature and claims of a token are checked
+ * once per pull rather than per request. Only tokens that verified are cached, and the cache is bounded by memory, so
+ * garbage sent as tokens costs a failed verification each time and no memory.
  */
 final class RegistryTokens {
-    static final String TYPE = "registry";
     static final Duration TTL = Duration.ofMinutes(5);
     private static final String ANONYMOUS = "anonymous";
+    private static final long CACHE_BYTES = 16L * 1024 * 1024;
 
     private final Jwts jwts;
-    private final Cache<String, Optional<Grant>> verified = Caffeine.newBuilder()
-            .expireAfterWrite(TTL).maximumSize(100_000).build();
+    private final Clock clock;
+    private final ShortCache<String, Grant> verified;
 
-    RegistryTokens(Jwts jwts) {
+    RegistryTokens(Jwts jwts, Clock clock) {
         this.jwts = jwts;
+        this.clock = clock;
+        this.verified = new ShortCache<>(TTL, CACHE_BYTES, (k, g) -> 300 + g.weight(), clock);
     }
 
     /**
      * What a verified token says.
      *
-     * @param uid    the account id, or null for an anonymous token
-     * @param pat    the personal access token it was issued for, or null
-     * @param access actions granted per repository name
+     * @param identity the account and credential, or null for an anonymous token
+     * @param access   actions granted per repository name
      */
-    record Grant(Long uid, String subject, UUID pat, Map<String, EnumSet<Action>> access, Instant expires) {
-        boolean allows(String repository, java.util.Set<Action> needed) {
+    record Grant(TokenClaims.Identity identity, String audience, Map<String, EnumSet<Action>> access,
+                 Instant expires) {
+        boolean allows(String repository, Set<Action> needed) {
             EnumSet<Action> granted = access.get(repository);
             return granted != null && granted.containsAll(needed);
         }
+
+        int weight() {
+            int names = 0;
+            for (String name : access.keySet()) {
+                names += ShortCache.bytes(name) + 80;
+            }
+            return names;
+        }
     }
 
-    /** Signs a token for {@code principal} (null: anonymous) granting {@code access}. */
+    /** Signs a token for {@code principal} (null: anonymous) and {@code service}, granting {@code access}. */
     String issue(Principal principal, String service, Map<String, EnumSet<Action>> access) {
         String subject = principal == null ? ANONYMOUS : principal.account().uuid().toString();
-        return jwts.sign(TYPE, subject, TTL, b -> {
-            b.audience(service);
+        return jwts.sign(Jwts.Kind.REGISTRY, subject, service, TTL, b -> {
             if (principal != null) {
-                b.claim("uid", principal.account().id());
-                b.claim("name", principal.username());
-                if (principal.viaToken()) {
-                    b.claim("pat", principal.token().uuid().toString());
-                }
+                TokenClaims.claims(b, principal);
             }
             List<Map<String, Object>> entries = new ArrayList<>();
             access.forEach((name, actions) -> {
@@ -75,39 +84,43 @@ final class RegistryTokens {
         });
     }
 
-    /** The grant of a valid, unexpired registry token; empty for anything else, whatever the reason. */
-    Optional<Grant> verify(String token) {
-        Optional<Grant> grant = verified.get(token, this::parse);
-        return grant.filter(g -> g.expires().isAfter(Instant.now()));
+    /** The grant of a valid, unexpired registry token for {@code service}; empty for anything else. */
+    Optional<Grant> verify(String token, String service) {
+        String key = TokenSecret.sha256(token);
+        Grant grant = verified.getIfPresent(key);
+        if (grant == null) {
+            Optional<Grant> parsed = jwts.verify(token, service, Jwts.Kind.REGISTRY).flatMap(this::grant);
+            if (parsed.isEmpty()) {
+                return Optional.empty();
+            }
+            grant = parsed.get();
+            verified.put(key, grant);
+        }
+        if (!grant.audience().equals(service) || !grant.expires().isAfter(clock.instant())) {
+            return Optional.empty();
+        }
+        return Optional.of(grant);
     }
 
-    private Optional<Grant> parse(String token) {
-        Optional<JWTClaimsSet> claims = jwts.verify(token, TYPE);
-        if (claims.isEmpty()) {
+    private Optional<Grant> grant(JWTClaimsSet c) {
+        TokenClaims.Identity identity = ANONYMOUS.equals(c.getSubject()) ? null
+                : TokenClaims.identity(c).orElse(null);
+        if (identity == null && !ANONYMOUS.equals(c.getSubject())) {
             return Optional.empty();
         }
-        try {
-            JWTClaimsSet c = claims.get();
-            Long uid = c.getLongClaim("uid");
-            String pat = c.getStringClaim("pat");
-            Map<String, EnumSet<Action>> access = new LinkedHashMap<>();
-            Object raw = c.getClaim("access");
-            if (raw instanceof List<?> list) {
-                for (Object o : list) {
-                    if (o instanceof Map<?, ?> m && "repository".equals(m.get("type"))
-                            && m.get("name") instanceof String name && m.get("actions") instanceof List<?> actions) {
-                        EnumSet<Action> set = EnumSet.noneOf(Action.class);
-                        for (Object a : actions) {
-                            set.addAll(Action.parseList(String.valueOf(a)));
-                        }
-                        access.put(name, set);
+        Map<String, EnumSet<Action>> access = new LinkedHashMap<>();
+        if (c.getClaim("access") instanceof List<?> list) {
+            for (Object o : list) {
+                if (o instanceof Map<?, ?> m && "repository".equals(m.get("type"))
+                        && m.get("name") instanceof String name && m.get("actions") instanceof List<?> actions) {
+                    EnumSet<Action> set = EnumSet.noneOf(Action.class);
+                    for (Object a : actions) {
+                        set.addAll(Action.parseList(String.valueOf(a)));
                     }
+                    access.put(name, set);
                 }
             }
-            return Optional.of(new Grant(uid, c.getSubject(), pat == null ? null : UUID.fromString(pat), access,
-                    c.getExpirationTime().toInstant()));
-        } catch (java.text.ParseException | IllegalArgumentException e) {
-            return Optional.empty();
         }
+        return Optional.of(new Grant(identity, c.getAudience().get(0), access, c.getExpirationTime().toInstant()));
     }
 }

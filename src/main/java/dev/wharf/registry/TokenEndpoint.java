@@ -1,36 +1,46 @@
 package dev.wharf.registry;
 
+import dev.wharf.access.Action;
 import dev.wharf.auth.Principal;
+import dev.wharf.http.Requests;
 import dev.wharf.repositories.RepositoryName;
-import dev.wharf.server.Requests;
 import io.javalin.http.Context;
-import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * The token endpoint of the distribution token-auth spec: {@code GET /token?service=&scope=…} with Basic credentials
  * (a password or a personal access token) or none, and the OAuth2 form {@code POST /token} with
- * {@code grant_type=password}. The token grants exactly what was asked, intersected with what the account may do on
- * each repository and what the credential allows ({@link AccessControl}).
+ * {@code grant_type=password}. The token grants exactly what was asked, intersected with what the access policy lets
+ * the caller do on each repository, and is issued for this registry's service whatever service the client names.
  */
 final class TokenEndpoint {
+    /** Clients ask for one to a few scopes; a request for more is refused before any of them is looked at. */
+    static final int MAX_SCOPES = 32;
+
     private final RegistryAuth auth;
     private final RegistryTokens tokens;
     private final Requests requests;
+    private final Clock clock;
 
-    TokenEndpoint(RegistryAuth auth, RegistryTokens tokens, Requests requests) {
+    TokenEndpoint(RegistryAuth auth, RegistryTokens tokens, Requests requests, Clock clock) {
         this.auth = auth;
         this.tokens = tokens;
         this.requests = requests;
+        this.clock = clock;
     }
 
-    void get(Context ctx) {
+    void get(RegistryRequest r) {
+        Context ctx = r.ctx();
         Principal principal = null;
         String header = ctx.header("Authorization");
         if (header != null) {
@@ -41,15 +51,14 @@ final class TokenEndpoint {
         }
         List<String> scopes = new ArrayList<>();
         for (String s : ctx.queryParams("scope")) {
-            scopes.addAll(List.of(s.trim().split("\\s+")));
+            scopes.addAll(split(s));
+            bound(scopes);
         }
-        Map<String, EnumSet<Action>> granted = grant(principal, scopes);
-        String service = serviceOf(ctx, ctx.queryParam("service"));
-        Map<String, Object> body = issue(principal, service, granted);
-        ctx.json(body);
+        ctx.json(issue(ctx, principal, grant(principal, scopes)));
     }
 
-    void post(Context ctx) {
+    void post(RegistryRequest r) {
+        Context ctx = r.ctx();
         String grantType = ctx.formParam("grant_type");
         if (!"password".equals(grantType)) {
             Map<String, Object> error = new LinkedHashMap<>();
@@ -63,17 +72,35 @@ final class TokenEndpoint {
         if (username == null || password == null) {
             throw new RegistryException(OciError.UNAUTHORIZED, "username and password are required");
         }
-        Principal principal = auth.basic(java.util.Base64.getEncoder().encodeToString(
-                (username + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)), requests.clientIp(ctx));
+        Principal principal = auth.basic(Base64.getEncoder().encodeToString(
+                (username + ":" + password).getBytes(StandardCharsets.UTF_8)), requests.clientIp(ctx));
         String scope = ctx.formParam("scope");
-        List<String> scopes = scope == null || scope.isBlank() ? List.of() : List.of(scope.trim().split("\\s+"));
+        List<String> scopes = scope == null ? List.of() : split(scope);
+        bound(scopes);
         Map<String, EnumSet<Action>> granted = grant(principal, scopes);
-        Map<String, Object> body = issue(principal, serviceOf(ctx, ctx.formParam("service")), granted);
+        Map<String, Object> body = issue(ctx, principal, granted);
         body.put("scope", granted.entrySet().stream()
                 .map(e -> "repository:" + e.getKey() + ":" + e.getValue().stream().map(Action::wireName)
                         .collect(Collectors.joining(",")))
                 .collect(Collectors.joining(" ")));
         ctx.json(body);
+    }
+
+    private static List<String> split(String scopes) {
+        List<String> out = new ArrayList<>();
+        for (String s : scopes.trim().split("\\s+", MAX_SCOPES + 2)) {
+            if (!s.isEmpty()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private static void bound(List<String> scopes) {
+        if (scopes.size() > MAX_SCOPES) {
+            throw new RegistryException(OciError.TOO_MANY_SCOPES,
+                    "at most " + MAX_SCOPES + " scopes may be asked for in one token request");
+        }
     }
 
     /** Asked ∩ allowed, per repository. Scopes of other types and malformed names grant nothing. */
@@ -85,30 +112,31 @@ final class TokenEndpoint {
             if (first < 0 || last == first) {
                 continue;
             }
-            String type = scope.substring(0, first).replaceAll("\\(.*\\)$", "");
+            String type = scope.substring(0, first);
+            int resourceClass = type.indexOf('(');
+            if (resourceClass >= 0) {
+                type = type.substring(0, resourceClass);
+            }
             String name = scope.substring(first + 1, last);
             if (!type.equals("repository") || RepositoryName.problem(name) != null) {
                 continue;
             }
             EnumSet<Action> asked = Action.parseList(scope.substring(last + 1));
-            asked.retainAll(auth.allowed(principal, new RepositoryName(name)));
+            Set<Action> allowed = auth.allowed(principal, new RepositoryName(name));
+            asked.retainAll(allowed);
             granted.computeIfAbsent(name, n -> EnumSet.noneOf(Action.class)).addAll(asked);
         }
         granted.values().removeIf(EnumSet::isEmpty);
         return granted;
     }
 
-    private Map<String, Object> issue(Principal principal, String service, Map<String, EnumSet<Action>> granted) {
-        String jwt = tokens.issue(principal, service, granted);
+    private Map<String, Object> issue(Context ctx, Principal principal, Map<String, EnumSet<Action>> granted) {
+        String jwt = tokens.issue(principal, auth.service(ctx), granted);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("token", jwt);
         body.put("access_token", jwt);
         body.put("expires_in", RegistryTokens.TTL.toSeconds());
-        body.put("issued_at", DateTimeFormatter.ISO_INSTANT.format(Instant.now()));
+        body.put("issued_at", DateTimeFormatter.ISO_INSTANT.format(clock.instant()));
         return body;
-    }
-
-    private String serviceOf(Context ctx, String asked) {
-        return asked == null || asked.isBlank() ? auth.service(ctx) : asked;
     }
 }

@@ -1,8 +1,11 @@
 package dev.wharf.registry;
 
+import dev.wharf.access.AccessPolicy;
+import dev.wharf.access.Action;
+import dev.wharf.core.DomainException;
+import dev.wharf.core.Reason;
 import dev.wharf.repositories.Repositories;
 import dev.wharf.repositories.Repository;
-import dev.wharf.repositories.RepositoryException;
 import dev.wharf.repositories.RepositoryName;
 import dev.wharf.repositories.Uploads;
 import dev.wharf.storage.Digest;
@@ -28,13 +31,13 @@ final class UploadHandlers {
     private final Repositories repositories;
     private final Uploads uploads;
     private final RegistryAuth auth;
-    private final AccessControl access;
+    private final AccessPolicy policy;
 
-    UploadHandlers(Repositories repositories, Uploads uploads, RegistryAuth auth, AccessControl access) {
+    UploadHandlers(Repositories repositories, Uploads uploads, RegistryAuth auth, AccessPolicy policy) {
         this.repositories = repositories;
         this.uploads = uploads;
         this.auth = auth;
-        this.access = access;
+        this.policy = policy;
     }
 
     void start(RegistryRequest r) throws IOException {
@@ -120,7 +123,7 @@ final class UploadHandlers {
             offset = Long.parseLong(m.group(1));
             long end = Long.parseLong(m.group(2));
             String length = r.header("Content-Length");
-            if (end < offset || length != null && !length.equals(String.valueOf(end - offset + 1))) {
+            if (end < offset || (length != null && !length.equals(String.valueOf(end - offset + 1)))) {
                 throw new RegistryException(OciError.BLOB_UPLOAD_INVALID,
                         "Content-Range " + range + " does not match Content-Length " + length);
             }
@@ -128,8 +131,8 @@ final class UploadHandlers {
         try {
             // The store checks the offset under the upload's lock, before it reads a byte of the body.
             return uploads.append(upload, offset, body(r.ctx()));
-        } catch (RepositoryException e) {
-            if (e.kind() == RepositoryException.Kind.UPLOAD_OFFSET) {
+        } catch (DomainException.Conflict e) {
+            if (e.reason() == Reason.UPLOAD_OFFSET) {
                 RegistryException out = new RegistryException(OciError.BLOB_UPLOAD_OUT_OF_ORDER, e.getMessage());
                 progressHeaders(out, r.name(), upload, uploads.size(upload));
                 throw out;
@@ -139,7 +142,7 @@ final class UploadHandlers {
     }
 
     private Uploads.Upload session(RegistryRequest r) {
-        return uploads.require(repositories.require(r.name()), r.argument());
+        return uploads.require(repositories.require(r.name()), r.parameter("uuid"));
     }
 
     /** The repository, created by this first push if needed (the caller's push right was checked already). */
@@ -148,10 +151,8 @@ final class UploadHandlers {
         if (repo.isPresent()) {
             return repo.get();
         }
-        long namespaceId = access.namespace(r.name())
-                .orElseThrow(() -> new RegistryException(OciError.NAME_UNKNOWN, "no such namespace"))
-                .id();
-        return repositories.findOrCreate(r.name(), namespaceId, r.caller().actor());
+        return repositories.findOrCreate(r.name(), ManifestHandlers.namespace(policy, r.name()),
+                r.caller().actor());
     }
 
     private static InputStream body(Context ctx) throws IOException {

@@ -24,8 +24,9 @@ public final class Maintenance implements AutoCloseable {
     public Maintenance(Uploads uploads, PullCounter pulls, Duration uploadMaxAge) {
         this.pulls = pulls;
         long every = Math.max(1, Math.min(uploadMaxAge.toSeconds() / 10, 600));
-        executor.scheduleWithFixedDelay(() -> run("pull counts", pulls::flushDue), 60, 60, TimeUnit.SECONDS);
-        executor.scheduleWithFixedDelay(() -> run("upload cleanup", () -> {
+        var unusedPulls = executor.scheduleWithFixedDelay(() -> run("pull counts", pulls::flushDue), 60, 60,
+                TimeUnit.SECONDS);
+        var unusedUploads = executor.scheduleWithFixedDelay(() -> run("upload cleanup", () -> {
             int removed = uploads.removeAbandoned(uploadMaxAge);
             if (removed > 0) {
                 LOG.info("removed {} abandoned uploads idle for more than {}", removed, uploadMaxAge);

@@ -1,92 +1,121 @@
 package dev.wharf.repositories;
 
-import dev.wharf.core.Clock;
+import dev.wharf.core.Bookkeeping;
+import dev.wharf.core.Timestamps;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Counts pulls per repository and tag, and writes them at most once a minute per tag: a popular tag pulled
- * thousands of times a minute costs one UPDATE a minute. Counts still pending are written by {@link #flushDue} (called
- * every minute) and by {@link #flushAll} at shutdown; a crash loses at most a minute of counts, never data.
+ * Counts pulls per repository, tag and manifest, and writes them at most once a minute per tag: a popular tag pulled
+ * thousands of times a minute costs one UPDATE a minute. The first pull of a minute is written at once, later ones by
+ * {@link #flushDue} (every minute) and {@link #flushAll} (at shutdown); a crash loses at most a minute of counts,
+ * never data.
+ *
+ * <p>A pull only counts in memory; every write happens on the {@link Bookkeeping} thread, so a database hiccup can
+ * neither fail nor slow the pull it rides on. Entries are kept only for manifests that were pulled (they exist) and
+ * dropped once written and idle, so the map cannot grow with what clients send.
  */
 public final class PullCounter {
     static final Duration RESOLUTION = Duration.ofMinutes(1);
 
     private final Jdbi jdbi;
-    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Clock clock;
+    private final Bookkeeping bookkeeping;
+    private final Map<Key, Pending> pending = new ConcurrentHashMap<>();
 
-    public PullCounter(Jdbi jdbi) {
+    public PullCounter(Jdbi jdbi, Clock clock, Bookkeeping bookkeeping) {
         this.jdbi = jdbi;
+        this.clock = clock;
+        this.bookkeeping = bookkeeping;
+    }
+
+    /** One tag (null: a pull by digest) of one manifest of a repository. */
+    private record Key(long repositoryId, long manifestId, String tag) {
     }
 
     private static final class Pending {
-        final long repositoryId;
-        final String tag;
-        long count;
-        OffsetDateTime lastWrite;
+        final AtomicLong count = new AtomicLong();
+        final AtomicReference<Instant> lastWrite = new AtomicReference<>(Instant.MIN);
+        final AtomicBoolean queued = new AtomicBoolean();
+    }
 
-        Pending(long repositoryId, String tag) {
-            this.repositoryId = repositoryId;
-            this.tag = tag;
+    /** Records one pull of a manifest of a repository, by {@code tag} or (null) by digest. */
+    public void pulled(Repository repo, StoredManifest manifest, String tag) {
+        Key key = new Key(repo.id(), manifest.id(), tag);
+        Pending p = pending.computeIfAbsent(key, k -> new Pending());
+        p.count.incrementAndGet();
+        if (isDue(p, clock.instant())) {
+            queue(key, p);
         }
     }
 
-    /** Records one pull of a repository, by {@code tag} or (null) by digest. */
-    public void pulled(Repository repo, String tag) {
-        Pending p = pending.computeIfAbsent(repo.id() + "\u0000" + (tag == null ? "" : tag),
-                k -> new Pending(repo.id(), tag));
-        synchronized (p) {
-            p.count++;
-            OffsetDateTime now = Clock.now();
-            if (p.lastWrite == null || !p.lastWrite.plus(RESOLUTION).isAfter(now)) {
-                write(p, now);
-            }
-        }
-    }
-
-    /** Writes the counts whose last write is at least a minute old. */
+    /** Writes the counts whose last write is at least a minute old, and forgets entries with nothing to write. */
     public void flushDue() {
-        OffsetDateTime now = Clock.now();
-        for (Pending p : pending.values()) {
-            synchronized (p) {
-                if (p.count > 0 && (p.lastWrite == null || !p.lastWrite.plus(RESOLUTION).isAfter(now))) {
-                    write(p, now);
-                }
-            }
-        }
-    }
-
-    /** Writes every pending count (at shutdown). */
-    public void flushAll() {
-        OffsetDateTime now = Clock.now();
-        for (Pending p : pending.values()) {
-            synchronized (p) {
-                if (p.count > 0) {
-                    write(p, now);
-                }
-            }
-        }
-    }
-
-    private void write(Pending p, OffsetDateTime now) {
-        long n = p.count;
-        jdbi.useTransaction(h -> {
-            h.createUpdate("UPDATE repositories SET pull_count = pull_count + :n, pulled_at = :now WHERE id = :r")
-                    .bind("n", n).bind("now", now).bind("r", p.repositoryId).execute();
-            if (p.tag != null) {
-                h.createUpdate("UPDATE tags SET pull_count = pull_count + :n, pulled_at = :now"
-                                + " WHERE repository_id = :r AND name = :t")
-                        .bind("n", n).bind("now", now).bind("r", p.repositoryId).bind("t", p.tag).execute();
+        Instant now = clock.instant();
+        pending.forEach((key, p) -> {
+            if (p.count.get() > 0 && isDue(p, now)) {
+                queue(key, p);
+            } else if (p.count.get() == 0 && !p.queued.get() && isDue(p, now)) {
+                pending.remove(key, p);
             }
         });
-        p.count = 0;
-        p.lastWrite = now;
     }
 
-    /** The pull count and last pull time of a tag, as stored. */
+    /** Writes every pending count now, on the caller's thread (at shutdown). */
+    public void flushAll() {
+        pending.forEach(this::write);
+    }
+
+    private static boolean isDue(Pending p, Instant now) {
+        return !p.lastWrite.get().plus(RESOLUTION).isAfter(now);
+    }
+
+    private void queue(Key key, Pending p) {
+        if (p.queued.compareAndSet(false, true)) {
+            bookkeeping.submit("pull counts", () -> {
+                p.queued.set(false);
+                write(key, p);
+            });
+        }
+    }
+
+    private void write(Key key, Pending p) {
+        long n = p.count.getAndSet(0);
+        if (n == 0) {
+            return;
+        }
+        OffsetDateTime now = Timestamps.now(clock);
+        p.lastWrite.set(now.toInstant());
+        // Three independent statements, each committed on its own: a transaction holding the manifest's row while it
+        // waits for the tag's would deadlock with a delete that locks them the other way round.
+        try {
+            jdbi.useHandle(h -> {
+                h.createUpdate("UPDATE repositories SET pull_count = pull_count + :n, pulled_at = :now WHERE id = :r")
+                        .bind("n", n).bind("now", now).bind("r", key.repositoryId()).execute();
+                if (key.tag() != null) {
+                    h.createUpdate("UPDATE tags SET pull_count = pull_count + :n, pulled_at = :now"
+                                    + " WHERE repository_id = :r AND name = :t")
+                            .bind("n", n).bind("now", now).bind("r", key.repositoryId()).bind("t", key.tag())
+                            .execute();
+                }
+                h.createUpdate("UPDATE manifests SET pulled_at = :now WHERE id = :m")
+                        .bind("now", now).bind("m", key.manifestId()).execute();
+            });
+        } catch (RuntimeException e) {
+            p.count.addAndGet(n); // counted again on the next flush
+            throw e;
+        }
+    }
+
+    /** The pull count and last pull time of a tag or repository, as stored. */
     public record Stats(long count, OffsetDateTime pulledAt) {
     }
 

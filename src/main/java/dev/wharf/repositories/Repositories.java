@@ -1,20 +1,25 @@
 package dev.wharf.repositories;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.wharf.audit.Actor;
 import dev.wharf.audit.AuditAction;
 import dev.wharf.audit.AuditLog;
-import dev.wharf.core.Clock;
-
-import dev.wharf.repositories.RepositoryException.Kind;
+import dev.wharf.audit.LogOwner;
+import dev.wharf.core.DomainException;
+import dev.wharf.core.Nulls;
+import dev.wharf.core.Reason;
+import dev.wharf.core.ShortCache;
+import dev.wharf.core.Timestamps;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.Digest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.WritableByteChannel;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -31,8 +36,13 @@ import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
- * Repositories and what they hold: blob links, manifests and tags, with tag history, push and pull times. Every
- * change is audited in its own transaction. Knows nothing of HTTP; the registry dialect translates.
+ * Repositories and what they hold: blob links, manifests (with what they refer to, their platform and size) and
+ * tags, with tag history, push and pull times. Every change is audited in its own transaction. Knows nothing of
+ * HTTP; the dialects translate.
+ *
+ * <p>Objects reach the metadata only after their bytes are in the blob store, and in the transaction that links
+ * them: the global {@code blobs} row and the repository's link, or the manifest, its references and its tag, commit
+ * together. No row ever names an object the store does not hold.
  *
  * <p>Reads on the pull path (repository by name, manifest by reference) go through one-second caches that this node
  * invalidates at once on every change, so a HEAD costs no database round trip when it repeats, and another node's
@@ -40,28 +50,38 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
  */
 public final class Repositories {
     public static final Pattern TAG = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}");
+    /** Image configs larger than this are not read for their platform (real ones are a few kilobytes). */
+    static final long CONFIG_READ_LIMIT = 4L * 1024 * 1024;
     private static final String REPO_COLUMNS = "id, name, namespace_id, is_private, created_at, pushed_at, pulled_at,"
             + " pull_count";
     private static final String MANIFEST_COLUMNS = "m.id, m.digest, m.media_type, m.size, m.artifact_type";
     private static final Duration CACHE_TTL = Duration.ofSeconds(1);
+    private static final long CACHE_BYTES = 8L * 1024 * 1024;
     private static final int RETRIES = 3;
 
     private final Jdbi jdbi;
     private final AuditLog audit;
     private final BlobStore store;
+    private final Clock clock;
     private final boolean defaultPrivate;
     private final long manifestMaxBytes;
-    private final Cache<String, Optional<Repository>> byName = Caffeine.newBuilder()
-            .expireAfterWrite(CACHE_TTL).maximumSize(100_000).build();
-    private final Cache<String, Optional<StoredManifest>> byReference = Caffeine.newBuilder()
-            .expireAfterWrite(CACHE_TTL).maximumSize(100_000).build();
+    private final ShortCache<String, Optional<Repository>> byName;
+    private final ShortCache<ReferenceKey, Optional<StoredManifest>> byReference;
 
-    public Repositories(Jdbi jdbi, AuditLog audit, BlobStore store, boolean defaultPrivate, long manifestMaxBytes) {
+    private record ReferenceKey(long repositoryId, String reference) {
+    }
+
+    public Repositories(Jdbi jdbi, AuditLog audit, BlobStore store, Clock clock, boolean defaultPrivate,
+                        long manifestMaxBytes) {
         this.jdbi = jdbi;
         this.audit = audit;
         this.store = store;
+        this.clock = clock;
         this.defaultPrivate = defaultPrivate;
         this.manifestMaxBytes = manifestMaxBytes;
+        this.byName = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 300 + 2 * ShortCache.bytes(k), clock);
+        this.byReference = new ShortCache<>(CACHE_TTL, CACHE_BYTES,
+                (k, v) -> 400 + ShortCache.bytes(k.reference()), clock);
     }
 
     public long manifestMaxBytes() {
@@ -77,30 +97,30 @@ public final class Repositories {
                 .bind("n", n).map(Repositories::mapRepository).findOne()));
     }
 
-    /** The repository, or NAME_UNKNOWN. */
+    /** The repository, or not found with {@link Reason#REPOSITORY_UNKNOWN}. */
     public Repository require(RepositoryName name) {
-        return find(name).orElseThrow(() -> new RepositoryException(Kind.NAME_UNKNOWN,
+        return find(name).orElseThrow(() -> new DomainException.NotFound(Reason.REPOSITORY_UNKNOWN,
                 "repository " + name + " is not known to the registry"));
     }
 
     /**
-     * The repository, created on first push in namespace {@code namespaceId}: private unless the server's default
+     * The repository, created on first push in the namespace of {@code owner}: private unless the server's default
      * visibility is public. Creation is audited as {@code repo.create}.
      */
-    public Repository findOrCreate(RepositoryName name, long namespaceId, Actor actor) {
+    public Repository findOrCreate(RepositoryName name, LogOwner owner, Actor actor) {
         Optional<Repository> existing = find(name);
         if (existing.isPresent()) {
             return existing.get();
         }
-        OffsetDateTime now = Clock.now();
+        OffsetDateTime now = Timestamps.now(clock);
         try {
             jdbi.useTransaction(h -> {
                 h.createUpdate("INSERT INTO repositories (namespace_id, name, is_private, created_at, pull_count)"
                                 + " VALUES (:ns, :n, :p, :at, 0)")
-                        .bind("ns", namespaceId).bind("n", name.value()).bind("p", defaultPrivate).bind("at", now)
+                        .bind("ns", owner.id()).bind("n", name.value()).bind("p", defaultPrivate).bind("at", now)
                         .execute();
-                audit.record(h, name.namespace(), AuditAction.REPO_CREATE, name.value(), actor.name(),
-                        actor.credential(), Map.of("visibility", defaultPrivate ? "private" : "public"));
+                audit.record(h, owner, AuditAction.REPO_CREATE, name.value(), actor,
+                        Map.of("visibility", defaultPrivate ? "private" : "public"));
             });
         } catch (UnableToExecuteStatementException e) {
             if (!isUniqueViolation(e)) {
@@ -124,17 +144,17 @@ public final class Repositories {
         jdbi.useTransaction(h -> {
             int n = h.createUpdate("DELETE FROM repositories WHERE id = :id").bind("id", repo.id()).execute();
             if (n == 0) {
-                throw new RepositoryException(Kind.NAME_UNKNOWN, "repository " + repo.name() + " is not known");
+                throw new DomainException.NotFound(Reason.REPOSITORY_UNKNOWN,
+                        "repository " + repo.name() + " is not known");
             }
-            audit.record(h, repo.name().namespace(), AuditAction.REPO_DELETE, repo.name().value(), actor.name(),
-                    actor.credential(), Map.of());
+            audit.record(h, owner(repo), AuditAction.REPO_DELETE, repo.name().value(), actor, Map.of());
         });
         changed(repo);
     }
 
     /**
      * Names of repositories after {@code last} in order, at most {@code n}: every public one and, when
-     * {@code viewerId} is given, the private ones in that user's namespace and in the orgs they belong to.
+     * {@code viewerId} is given, the private ones in that account's namespace and in the orgs it belongs to.
      */
     public List<String> catalog(Long viewerId, String last, int n) {
         String readable = viewerId == null ? "" : " OR namespace_id = :v"
@@ -165,26 +185,36 @@ public final class Repositories {
         store.send(digest, offset, length, target);
     }
 
-    /** Makes a stored blob visible in the repository; linking twice is harmless. */
+    /**
+     * Makes a blob that is in the store visible in the repository, recording it in the global blob table in the same
+     * transaction; linking twice is harmless.
+     */
     public void linkBlob(Repository repo, Digest digest, long size) {
-        jdbi.useHandle(h -> linkBlob(h, repo, digest, size));
+        retryOnConflict(() -> jdbi.useTransaction(h -> {
+            recordBlob(h, digest, size, null);
+            boolean linked = h.createQuery(
+                            "SELECT COUNT(*) FROM repository_blobs WHERE repository_id = :r AND digest = :d")
+                    .bind("r", repo.id()).bind("d", digest.toString()).mapTo(Long.class).one() > 0;
+            if (!linked) {
+                h.createUpdate("INSERT INTO repository_blobs (repository_id, digest, size, linked_at)"
+                                + " VALUES (:r, :d, :s, :at)")
+                        .bind("r", repo.id()).bind("d", digest.toString()).bind("s", size)
+                        .bind("at", Timestamps.now(clock)).execute();
+            }
+        }));
     }
 
-    private static void linkBlob(Handle h, Repository repo, Digest digest, long size) {
-        boolean linked = h.createQuery("SELECT COUNT(*) FROM repository_blobs WHERE repository_id = :r AND digest = :d")
-                .bind("r", repo.id()).bind("d", digest.toString()).mapTo(Long.class).one() > 0;
-        if (linked) {
-            return;
-        }
-        try {
-            h.createUpdate("INSERT INTO repository_blobs (repository_id, digest, size, linked_at)"
-                            + " VALUES (:r, :d, :s, :at)")
-                    .bind("r", repo.id()).bind("d", digest.toString()).bind("s", size).bind("at", Clock.now())
-                    .execute();
-        } catch (UnableToExecuteStatementException e) {
-            if (!isUniqueViolation(e)) {
-                throw e;
-            }
+    /** The global record of a stored object; the first record wins, a media type fills in once known. */
+    private void recordBlob(Handle h, Digest digest, long size, String mediaType) {
+        boolean known = h.createQuery("SELECT COUNT(*) FROM blobs WHERE digest = :d")
+                .bind("d", digest.toString()).mapTo(Long.class).one() > 0;
+        if (!known) {
+            h.createUpdate("INSERT INTO blobs (digest, size, media_type, created_at) VALUES (:d, :s, :mt, :at)")
+                    .bind("d", digest.toString()).bind("s", size).bind("mt", Nulls.text(mediaType))
+                    .bind("at", Timestamps.now(clock)).execute();
+        } else if (mediaType != null) {
+            h.createUpdate("UPDATE blobs SET media_type = :mt WHERE digest = :d AND media_type IS NULL")
+                    .bind("d", digest.toString()).bind("mt", mediaType).execute();
         }
     }
 
@@ -194,7 +224,7 @@ public final class Repositories {
                         "DELETE FROM repository_blobs WHERE repository_id = :r AND digest = :d")
                 .bind("r", repo.id()).bind("d", digest.toString()).execute());
         if (n == 0) {
-            throw new RepositoryException(Kind.BLOB_UNKNOWN, "blob " + digest + " is not in " + repo.name());
+            throw new DomainException.NotFound(Reason.BLOB_UNKNOWN, "blob " + digest + " is not in " + repo.name());
         }
     }
 
@@ -215,7 +245,7 @@ public final class Repositories {
 
     /** The manifest a tag or digest names in this repository, if any. */
     public Optional<StoredManifest> manifest(Repository repo, String reference) {
-        return byReference.get(repo.id() + "\u0000" + reference,
+        return byReference.get(new ReferenceKey(repo.id(), reference),
                 k -> jdbi.withHandle(h -> manifest(h, repo, reference)));
     }
 
@@ -245,34 +275,28 @@ public final class Repositories {
     public Pushed putManifest(Repository repo, String tag, Digest expected, String contentType, byte[] body,
                               Actor actor) {
         if (body.length > manifestMaxBytes) {
-            throw new RepositoryException(Kind.MANIFEST_TOO_LARGE,
-                    "manifest is " + body.length + " bytes; the limit is " + manifestMaxBytes);
+            throw new DomainException.TooLarge(Reason.MANIFEST_INVALID,
+                    "manifest is " + body.length + " bytes; the limit is " + manifestMaxBytes, manifestMaxBytes);
         }
         if (tag != null && !TAG.matcher(tag).matches()) {
-            throw new RepositoryException(Kind.TAG_INVALID, "invalid tag");
+            throw new DomainException.Invalid(Reason.TAG_INVALID, "invalid tag");
         }
         ManifestDocument doc = ManifestDocument.parse(contentType, body);
         Digest digest = Digest.of(sha256(body));
         if (expected != null && !expected.equals(digest)) {
-            throw new RepositoryException(Kind.DIGEST_INVALID,
+            throw new DomainException.Invalid(Reason.DIGEST_INVALID,
                     "manifest has digest " + digest + ", not " + expected);
         }
         // Refuse dangling references before writing anything, so a refused manifest leaves no bytes behind; the
         // check runs again inside the transaction, where it decides.
         jdbi.useHandle(h -> requireReferences(h, repo, doc));
+        ManifestDocument.Platform platform = doc.isIndex() ? null : platformOf(store, doc.config());
         storeBytes(digest, body);
-        OffsetDateTime now = Clock.now();
         retryOnConflict(() -> jdbi.useTransaction(h -> {
+            OffsetDateTime now = Timestamps.now(clock);
             requireReferences(h, repo, doc);
-            Long manifestId = h.createQuery("SELECT id FROM manifests WHERE repository_id = :r AND digest = :d")
-                    .bind("r", repo.id()).bind("d", digest.toString()).mapTo(Long.class).findOne()
-                    .orElseGet(() -> h.createUpdate("INSERT INTO manifests (repository_id, digest, media_type, size,"
-                                    + " artifact_type, subject_digest, created_at)"
-                                    + " VALUES (:r, :d, :mt, :s, :at, :sub, :now)")
-                            .bind("r", repo.id()).bind("d", digest.toString()).bind("mt", doc.mediaType())
-                            .bind("s", (long) body.length).bind("at", doc.artifactType())
-                            .bind("sub", doc.subject() == null ? null : doc.subject().toString()).bind("now", now)
-                            .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+            recordBlob(h, digest, body.length, doc.mediaType());
+            long manifestId = storeManifest(h, repo, digest, body.length, doc, platform, now);
             h.createUpdate("UPDATE repositories SET pushed_at = :now WHERE id = :r")
                     .bind("now", now).bind("r", repo.id()).execute();
             if (tag != null) {
@@ -285,31 +309,110 @@ public final class Repositories {
                             .bind("m", manifestId).bind("now", now).bind("r", repo.id()).bind("t", tag).execute();
                 }
                 history(h, repo, tag, digest, actor, now);
-                audit.record(h, repo.name().namespace(), AuditAction.REPO_TAG_PUSH, repo.name().value(), actor.name(),
-                        actor.credential(), Map.of("tag", tag, "digest", digest.toString()));
+                audit.record(h, owner(repo), AuditAction.REPO_TAG_PUSH, repo.name().value(), actor,
+                        Map.of("tag", tag, "digest", digest.toString()));
             }
         }));
         changed(repo);
         return new Pushed(digest, doc.subject());
     }
 
-    private static void requireReferences(Handle h, Repository repo, ManifestDocument doc) {
-        requireAll(h, repo, "SELECT digest FROM repository_blobs", doc.blobs(), Kind.MANIFEST_BLOB_UNKNOWN, "blob");
-        requireAll(h, repo, "SELECT digest FROM manifests", doc.manifests(), Kind.MANIFEST_UNKNOWN, "manifest");
+    /**
+     * The manifest's row: a push of a manifest the repository already holds only moves its push time; a new one is
+     * inserted with its platform, total size and references.
+     */
+    private long storeManifest(Handle h, Repository repo, Digest digest, long size, ManifestDocument doc,
+                               ManifestDocument.Platform platform, OffsetDateTime now) {
+        Optional<Long> existing = h.createQuery("SELECT id FROM manifests WHERE repository_id = :r AND digest = :d")
+                .bind("r", repo.id()).bind("d", digest.toString()).mapTo(Long.class).findOne();
+        if (existing.isPresent()) {
+            h.createUpdate("UPDATE manifests SET pushed_at = :now WHERE id = :m")
+                    .bind("now", now).bind("m", existing.get()).execute();
+            return existing.get();
+        }
+        long id = h.createUpdate("INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type,"
+                        + " subject_digest, created_at, pushed_at, platform_os, platform_architecture,"
+                        + " platform_variant, total_size)"
+                        + " VALUES (:r, :d, :mt, :s, :at, :sub, :now, :now, :os, :arch, :variant, :total)")
+                .bind("r", repo.id()).bind("d", digest.toString()).bind("mt", doc.mediaType()).bind("s", size)
+                .bind("at", Nulls.text(doc.artifactType()))
+                .bind("sub", Nulls.text(doc.subject() == null ? null : doc.subject().toString()))
+                .bind("now", now)
+                .bind("os", Nulls.text(platform == null ? null : platform.os()))
+                .bind("arch", Nulls.text(platform == null ? null : platform.architecture()))
+                .bind("variant", Nulls.text(platform == null ? null : platform.variant()))
+                .bind("total", size + referencedSize(h, repo.id(), doc))
+                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+        insertReferences(h, id, doc);
+        return id;
     }
 
-    /** Fails with {@code kind} naming the first of {@code digests} that {@code select} does not find in the repo. */
-    private static void requireAll(Handle h, Repository repo, String select, List<Digest> digests, Kind kind,
-                                   String what) {
-        if (digests.isEmpty()) {
+    /** An image's config and layers; an index's children, each with its own total. */
+    static long referencedSize(Handle h, long repositoryId, ManifestDocument doc) {
+        long total = 0;
+        for (ManifestDocument.Reference r : doc.blobs()) {
+            total += r.size();
+        }
+        List<String> children = distinct(doc.manifests());
+        if (!children.isEmpty()) {
+            total += h.createQuery("SELECT COALESCE(SUM(COALESCE(total_size, size)), 0) FROM manifests"
+                            + " WHERE repository_id = :r AND digest IN (<d>)")
+                    .bind("r", repositoryId).bindList("d", children).mapTo(Long.class).one();
+        }
+        return total;
+    }
+
+    /** Records what a manifest refers to, and the media types the manifest gives its blobs. */
+    static void insertReferences(Handle h, long manifestId, ManifestDocument doc) {
+        int position = 0;
+        for (ManifestDocument.Reference r : doc.references()) {
+            ManifestDocument.Platform p = r.platform();
+            h.createUpdate("INSERT INTO manifest_references (manifest_id, position, kind, digest, size, media_type,"
+                            + " platform_os, platform_architecture, platform_variant)"
+                            + " VALUES (:m, :p, :k, :d, :s, :mt, :os, :arch, :variant)")
+                    .bind("m", manifestId).bind("p", position++).bind("k", r.kind().name().toLowerCase(java.util.Locale.ROOT))
+                    .bind("d", r.digest().toString()).bind("s", r.size()).bind("mt", r.mediaType())
+                    .bind("os", Nulls.text(p == null ? null : p.os()))
+                    .bind("arch", Nulls.text(p == null ? null : p.architecture()))
+                    .bind("variant", Nulls.text(p == null ? null : p.variant()))
+                    .execute();
+            if (r.kind() != ManifestDocument.Kind.MANIFEST) {
+                h.createUpdate("UPDATE blobs SET media_type = :mt WHERE digest = :d AND media_type IS NULL")
+                        .bind("d", r.digest().toString()).bind("mt", r.mediaType()).execute();
+            }
+        }
+    }
+
+    /** The platform an image's config names, read from the store; null when there is no readable one. */
+    static ManifestDocument.Platform platformOf(BlobStore store, ManifestDocument.Reference config) {
+        if (config == null || config.size() > CONFIG_READ_LIMIT || store.size(config.digest()).isEmpty()) {
+            return null;
+        }
+        try {
+            return ManifestDocument.platformOf(store.readSmall(config.digest(), config.size()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void requireReferences(Handle h, Repository repo, ManifestDocument doc) {
+        requireAll(h, repo, "SELECT digest FROM repository_blobs", doc.blobs(), Reason.MANIFEST_BLOB_UNKNOWN,
+                "blob");
+        requireAll(h, repo, "SELECT digest FROM manifests", doc.manifests(), Reason.MANIFEST_UNKNOWN, "manifest");
+    }
+
+    /** Fails with {@code reason} naming the first of {@code wanted} that {@code select} does not find in the repo. */
+    private static void requireAll(Handle h, Repository repo, String select, List<ManifestDocument.Reference> refs,
+                                   Reason reason, String what) {
+        if (refs.isEmpty()) {
             return;
         }
-        List<String> wanted = distinct(digests);
+        List<String> wanted = distinct(refs);
         List<String> have = h.createQuery(select + " WHERE repository_id = :r AND digest IN (<d>)")
                 .bind("r", repo.id()).bindList("d", wanted).mapTo(String.class).list();
         for (String d : wanted) {
             if (!have.contains(d)) {
-                throw new RepositoryException(kind, what + " " + d + " is not in " + repo.name());
+                throw new DomainException.NotFound(reason, what + " " + d + " is not in " + repo.name());
             }
         }
     }
@@ -322,21 +425,21 @@ public final class Repositories {
         jdbi.useTransaction(h -> {
             Long id = h.createQuery("SELECT id FROM manifests WHERE repository_id = :r AND digest = :d")
                     .bind("r", repo.id()).bind("d", digest.toString()).mapTo(Long.class).findOne()
-                    .orElseThrow(() -> new RepositoryException(Kind.MANIFEST_UNKNOWN,
+                    .orElseThrow(() -> new DomainException.NotFound(Reason.MANIFEST_UNKNOWN,
                             "manifest " + digest + " is not in " + repo.name()));
             List<String> tags = h.createQuery("SELECT name FROM tags WHERE manifest_id = :m ORDER BY name")
                     .bind("m", id).mapTo(String.class).list();
-            OffsetDateTime now = Clock.now();
+            OffsetDateTime now = Timestamps.now(clock);
             for (String tag : tags) {
                 h.createUpdate("DELETE FROM tags WHERE repository_id = :r AND name = :t")
                         .bind("r", repo.id()).bind("t", tag).execute();
                 history(h, repo, tag, null, actor, now);
-                audit.record(h, repo.name().namespace(), AuditAction.REPO_TAG_DELETE, repo.name().value(),
-                        actor.name(), actor.credential(), Map.of("tag", tag, "digest", digest.toString()));
+                audit.record(h, owner(repo), AuditAction.REPO_TAG_DELETE, repo.name().value(), actor,
+                        Map.of("tag", tag, "digest", digest.toString()));
             }
             h.createUpdate("DELETE FROM manifests WHERE id = :m").bind("m", id).execute();
-            audit.record(h, repo.name().namespace(), AuditAction.REPO_MANIFEST_DELETE, repo.name().value(),
-                    actor.name(), actor.credential(), Map.of("digest", digest.toString()));
+            audit.record(h, owner(repo), AuditAction.REPO_MANIFEST_DELETE, repo.name().value(), actor,
+                    Map.of("digest", digest.toString()));
         });
         changed(repo);
     }
@@ -346,13 +449,13 @@ public final class Repositories {
         jdbi.useTransaction(h -> {
             Optional<StoredManifest> current = manifest(h, repo, tag);
             if (current.isEmpty()) {
-                throw new RepositoryException(Kind.MANIFEST_UNKNOWN, "tag " + tag + " is not in " + repo.name());
+                throw new DomainException.NotFound(Reason.MANIFEST_UNKNOWN, "tag " + tag + " is not in " + repo.name());
             }
             h.createUpdate("DELETE FROM tags WHERE repository_id = :r AND name = :t")
                     .bind("r", repo.id()).bind("t", tag).execute();
-            history(h, repo, tag, null, actor, Clock.now());
-            audit.record(h, repo.name().namespace(), AuditAction.REPO_TAG_DELETE, repo.name().value(), actor.name(),
-                    actor.credential(), Map.of("tag", tag, "digest", current.get().digest().toString()));
+            history(h, repo, tag, null, actor, Timestamps.now(clock));
+            audit.record(h, owner(repo), AuditAction.REPO_TAG_DELETE, repo.name().value(), actor,
+                    Map.of("tag", tag, "digest", current.get().digest().toString()));
         });
         changed(repo);
     }
@@ -395,13 +498,43 @@ public final class Repositories {
 
     /** A stored manifest's bytes; manifests are small (bounded by the size limit). */
     public byte[] manifestBytes(StoredManifest manifest) {
-        var out = new java.io.ByteArrayOutputStream((int) manifest.size());
         try {
-            store.send(manifest.digest(), 0, manifest.size(), java.nio.channels.Channels.newChannel(out));
+            return store.readSmall(manifest.digest(), manifest.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
+    }
+
+    /** What is recorded about a manifest beyond what a HEAD needs. */
+    public record ManifestFacts(ManifestDocument.Platform platform, Long totalSize, OffsetDateTime pushedAt,
+                                OffsetDateTime pulledAt, List<ManifestDocument.Reference> references) {
+    }
+
+    /** The platform, total size, push and pull times and references of a stored manifest. */
+    public ManifestFacts facts(StoredManifest manifest) {
+        return jdbi.withHandle(h -> {
+            List<ManifestDocument.Reference> refs = h.createQuery("SELECT kind, digest, size, media_type, platform_os,"
+                            + " platform_architecture, platform_variant FROM manifest_references"
+                            + " WHERE manifest_id = :m ORDER BY position")
+                    .bind("m", manifest.id())
+                    .map((rs, ctx) -> new ManifestDocument.Reference(
+                            ManifestDocument.Kind.valueOf(rs.getString(1).toUpperCase(java.util.Locale.ROOT)),
+                            Digest.parse(rs.getString(2)), rs.getLong(3), rs.getString(4),
+                            platform(rs.getString(5), rs.getString(6), rs.getString(7))))
+                    .list();
+            return h.createQuery("SELECT platform_os, platform_architecture, platform_variant, total_size, pushed_at,"
+                            + " pulled_at FROM manifests WHERE id = :m")
+                    .bind("m", manifest.id())
+                    .map((rs, ctx) -> new ManifestFacts(platform(rs.getString(1), rs.getString(2), rs.getString(3)),
+                            rs.getObject(4, Long.class), rs.getObject(5, OffsetDateTime.class),
+                            rs.getObject(6, OffsetDateTime.class), refs))
+                    .one();
+        });
+    }
+
+    private static ManifestDocument.Platform platform(String os, String architecture, String variant) {
+        return os == null && architecture == null && variant == null ? null
+                : new ManifestDocument.Platform(os, architecture, variant);
     }
 
     // ---------------------------------------------------------------------------------------------- internals
@@ -421,19 +554,22 @@ public final class Repositories {
         }
     }
 
-    private static void history(Handle h, Repository repo, String tag, Digest digest, Actor actor,
-                                OffsetDateTime at) {
+    private void history(Handle h, Repository repo, String tag, Digest digest, Actor actor, OffsetDateTime at) {
         h.createUpdate("INSERT INTO tag_history (repository_id, tag, digest, actor, changed_at)"
                         + " VALUES (:r, :t, :d, :a, :at)")
-                .bind("r", repo.id()).bind("t", tag).bind("d", digest == null ? null : digest.toString())
+                .bind("r", repo.id()).bind("t", tag).bind("d", Nulls.text(digest == null ? null : digest.toString()))
                 .bind("a", actor.name()).bind("at", at).execute();
+    }
+
+    /** The audit log of the namespace a repository is in. */
+    private static LogOwner owner(Repository repo) {
+        return new LogOwner(repo.namespaceId(), repo.name().namespace());
     }
 
     /** Forgets this node's cached view of a repository after a change. */
     private void changed(Repository repo) {
         byName.invalidate(repo.name().value());
-        String prefix = repo.id() + "\u0000";
-        byReference.asMap().keySet().removeIf(k -> k.startsWith(prefix));
+        byReference.invalidateIf(k -> k.repositoryId() == repo.id());
     }
 
     /** Runs a write again when a concurrent writer inserted the same row first (a unique violation). */
@@ -459,18 +595,18 @@ public final class Repositories {
         return false;
     }
 
-    private static List<String> distinct(List<Digest> digests) {
+    private static List<String> distinct(List<ManifestDocument.Reference> refs) {
         List<String> out = new ArrayList<>();
-        for (Digest d : new LinkedHashSet<>(digests)) {
-            out.add(d.toString());
+        for (ManifestDocument.Reference r : refs) {
+            out.add(r.digest().toString());
         }
-        return out;
+        return List.copyOf(new LinkedHashSet<>(out));
     }
 
     static byte[] sha256(byte[] body) {
         try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(body);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return MessageDigest.getInstance("SHA-256").digest(body);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -486,5 +622,4 @@ public final class Repositories {
         return new StoredManifest(rs.getLong(1), Digest.parse(rs.getString(2)), rs.getString(3), rs.getLong(4),
                 rs.getString(5));
     }
-
 }

@@ -39,6 +39,12 @@ public record RepositoryName(String value) {
         return null;
     }
 
+    /** Whether {@code value} follows the spec's grammar and only lacks Wharf's namespace ({@code library-less}). */
+    public static boolean lacksOnlyNamespace(String value) {
+        return value != null && value.length() <= MAX_LENGTH && VALID.matcher(value).matches()
+                && value.indexOf('/') < 0;
+    }
+
     /** The user or organization the repository belongs to. */
     public String namespace() {
         return value.substring(0, value.indexOf('/'));

@@ -1,12 +1,13 @@
 package dev.wharf.repositories;
 
-import dev.wharf.core.Clock;
-import dev.wharf.repositories.RepositoryException.Kind;
+import dev.wharf.core.DomainException;
+import dev.wharf.core.Reason;
+import dev.wharf.core.Timestamps;
 import dev.wharf.storage.BlobStore;
-import dev.wharf.storage.BlobStoreException;
 import dev.wharf.storage.Digest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -33,11 +34,13 @@ public final class Uploads {
     private final Jdbi jdbi;
     private final BlobStore store;
     private final Repositories repositories;
+    private final Clock clock;
 
-    public Uploads(Jdbi jdbi, BlobStore store, Repositories repositories) {
+    public Uploads(Jdbi jdbi, BlobStore store, Repositories repositories, Clock clock) {
         this.jdbi = jdbi;
         this.store = store;
         this.repositories = repositories;
+        this.clock = clock;
     }
 
     /** An open upload session of a repository. */
@@ -46,7 +49,7 @@ public final class Uploads {
 
     public Upload start(Repository repo) {
         UUID id = UUID.randomUUID();
-        OffsetDateTime now = Clock.now();
+        OffsetDateTime now = Timestamps.now(clock);
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO uploads (uuid, repository_id, started_at, updated_at)"
                         + " VALUES (:u, :r, :at, :at)")
                 .bind("u", id).bind("r", repo.id()).bind("at", now).execute());
@@ -54,7 +57,7 @@ public final class Uploads {
         return new Upload(id, repo, now);
     }
 
-    /** The open session with this id in this repository, or UPLOAD_UNKNOWN. */
+    /** The open session with this id in this repository, or not found with {@link Reason#UPLOAD_UNKNOWN}. */
     public Upload require(Repository repo, String id) {
         UUID uuid;
         try {
@@ -79,19 +82,13 @@ public final class Uploads {
     }
 
     /**
-     * Appends a chunk. {@code offset} is where the client says it starts (-1 when it did not say);
-     * a chunk for any other offset is refused with UPLOAD_OFFSET and nothing is written.
+     * Appends a chunk. {@code offset} is where the client says it starts (-1 when it did not say); a chunk for any
+     * other offset is refused (conflict, {@link Reason#UPLOAD_OFFSET}) and nothing is written.
      */
     public long append(Upload upload, long offset, InputStream data) throws IOException {
-        try {
-            long size = store.append(upload.id().toString(), offset, data);
-            touch(upload);
-            return size;
-        } catch (BlobStoreException.UploadUnknown e) {
-            throw unknown();
-        } catch (BlobStoreException.OffsetMismatch e) {
-            throw new RepositoryException(Kind.UPLOAD_OFFSET, e.getMessage());
-        }
+        long size = store.append(upload.id().toString(), offset, data);
+        touch(upload);
+        return size;
     }
 
     /** Verifies the digest, stores the blob, links it into the repository and ends the session. */
@@ -99,11 +96,9 @@ public final class Uploads {
         long size;
         try {
             size = store.commit(upload.id().toString(), digest);
-        } catch (BlobStoreException.UploadUnknown e) {
-            throw unknown();
-        } catch (BlobStoreException.DigestMismatch e) {
+        } catch (DomainException.Invalid e) {
             end(upload.id());
-            throw new RepositoryException(Kind.DIGEST_INVALID, e.getMessage());
+            throw e;
         }
         repositories.linkBlob(upload.repository(), digest, size);
         end(upload.id());
@@ -118,8 +113,6 @@ public final class Uploads {
         try {
             store.append(id, 0, data);
             size = store.commit(id, digest);
-        } catch (BlobStoreException.DigestMismatch e) {
-            throw new RepositoryException(Kind.DIGEST_INVALID, e.getMessage());
         } finally {
             store.cancelUpload(id);
         }
@@ -137,10 +130,10 @@ public final class Uploads {
      * Safe to run on every node: each step tolerates another node having done it first.
      */
     public int removeAbandoned(Duration maxAge) {
-        Instant cutoff = Instant.now().minus(maxAge);
+        Instant cutoff = clock.instant().minus(maxAge);
         int removed = 0;
         List<UUID> stale = jdbi.withHandle(h -> h.createQuery("SELECT uuid FROM uploads WHERE updated_at < :c")
-                .bind("c", Clock.at(cutoff)).mapTo(UUID.class).list());
+                .bind("c", Timestamps.at(cutoff)).mapTo(UUID.class).list());
         for (UUID id : stale) {
             store.cancelUpload(id.toString());
             end(id);
@@ -159,14 +152,14 @@ public final class Uploads {
 
     private void touch(Upload upload) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE uploads SET updated_at = :now WHERE uuid = :u")
-                .bind("now", Clock.now()).bind("u", upload.id()).execute());
+                .bind("now", Timestamps.now(clock)).bind("u", upload.id()).execute());
     }
 
     private void end(UUID id) {
         jdbi.useHandle(h -> h.createUpdate("DELETE FROM uploads WHERE uuid = :u").bind("u", id).execute());
     }
 
-    private static RepositoryException unknown() {
-        return new RepositoryException(Kind.UPLOAD_UNKNOWN, "upload unknown to the registry");
+    private static DomainException unknown() {
+        return new DomainException.NotFound(Reason.UPLOAD_UNKNOWN, "upload unknown to the registry");
     }
 }

@@ -1,5 +1,7 @@
 package dev.wharf.server;
 
+import dev.wharf.http.Requests;
+import dev.wharf.http.Routed;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Timer;
@@ -100,14 +102,10 @@ public final class Observability {
         MDC.remove("request_id");
     }
 
-    /** The matched route template, so metrics stay low-cardinality; unmatched paths share one label. */
+    /** The matched route's pattern, so metrics stay low-cardinality; unmatched paths share one label. */
     private static String route(Context ctx) {
-        try {
-            String path = ctx.endpoint().path;
-            return path.isEmpty() ? "unmatched" : path;
-        } catch (RuntimeException e) {
-            return "unmatched";
-        }
+        String pattern = Routed.pattern(ctx);
+        return pattern == null ? "unmatched" : pattern;
     }
 
     private static String quote(String s) {

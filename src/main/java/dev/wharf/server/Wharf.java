@@ -1,18 +1,30 @@
 package dev.wharf.server;
 
+import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Accounts;
 import dev.wharf.accounts.PasswordHasher;
 import dev.wharf.admin.AdminApi;
+import dev.wharf.admin.AdminRoutes;
+import dev.wharf.audit.Actor;
 import dev.wharf.audit.AuditLog;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.Jwts;
 import dev.wharf.auth.LoginThrottle;
+import dev.wharf.auth.SecretBox;
 import dev.wharf.auth.SigningKeys;
 import dev.wharf.config.WharfConfig;
+import dev.wharf.core.Bookkeeping;
+import dev.wharf.core.DomainException;
+import dev.wharf.core.PrivateFiles;
 import dev.wharf.db.Database;
 import dev.wharf.dockerhub.HubApi;
+import dev.wharf.dockerhub.HubRoutes;
+import dev.wharf.http.ClientAddress;
+import dev.wharf.http.Dialect;
+import dev.wharf.http.Requests;
 import dev.wharf.registry.RegistryApi;
 import dev.wharf.repositories.Maintenance;
+import dev.wharf.repositories.ManifestReferencesMigration;
 import dev.wharf.repositories.PullCounter;
 import dev.wharf.repositories.Repositories;
 import dev.wharf.repositories.Uploads;
@@ -21,109 +33,154 @@ import dev.wharf.storage.FilesystemBlobStore;
 import dev.wharf.tokens.AccessTokens;
 import dev.wharf.tokens.TokenSecret;
 import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.util.LinkedHashMap;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.MinimumDataRateHandler;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: opens the database, builds the domain services and the dialects, and serves HTTP.
- * One instance is one running server; {@link #close()} drains in-flight requests, then stops.
+ * The composition root: secures the data directory, opens the database, builds the domain services and the
+ * dialects, and serves HTTP. One instance is one running server; {@link #close()} drains in-flight requests, then
+ * stops.
  */
 public final class Wharf implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Wharf.class);
     public static final String ADMIN_USER = "admin";
+    public static final String ADMIN_PASSWORD_ENV = "WHARF_ADMIN_PASSWORD";
     private static final long DRAIN_MILLIS = 30_000;
+    /** Request threads on Java 17, where requests do not run on virtual threads. */
+    private static final int PLATFORM_THREADS = 512;
 
     private final WharfConfig config;
+    private final Clock clock;
     private final Database database;
     private final Observability observability;
-    private final Requests requests;
+    private final Bookkeeping bookkeeping = new Bookkeeping();
     private final AuditLog audit;
     private final Accounts accounts;
     private final AccessTokens tokens;
-    private final Jwts jwts;
+    private final SigningKeys signingKeys;
     private final Authenticator authenticator;
-    private final HubApi hubApi;
-    private final AdminApi adminApi;
     private final FilesystemBlobStore blobStore;
     private final Repositories repositories;
     private final Uploads uploads;
     private final PullCounter pulls;
     private final Maintenance maintenance;
-    private final RegistryApi registryApi;
+    private final ConnectionGuard connections;
     private final Javalin app;
     /** Counts in-flight requests, so that {@link #close()} can wait for them. */
     private final GracefulHandler inFlight = new GracefulHandler();
 
-    private Wharf(WharfConfig config, PrintStream console, String adminPassword) {
+    private Wharf(WharfConfig config, PrintStream console, Map<String, String> env, Clock clock) {
         this.config = config;
-        try {
-            Files.createDirectories(config.dataDir());
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create data directory " + config.dataDir() + ": " + e.getMessage());
-        }
-        this.requests = new Requests(new ClientAddress(config.trustedProxies()), config.publicUrl());
+        this.clock = clock;
+        secureDataDirectory(config);
+        Requests requests = new Requests(new ClientAddress(config.trustedProxies()), config.publicUrl(),
+                config.bodyMaxBytes());
         this.observability = new Observability(requests);
-        this.database = Database.open(config.jdbcUrl(), observability.meters());
-        this.audit = new AuditLog(database.jdbi());
-        this.accounts = new Accounts(database.jdbi(), audit, new PasswordHasher());
-        this.tokens = new AccessTokens(database.jdbi(), audit);
-        this.jwts = new Jwts(SigningKeys.loadOrCreate(database.jdbi()));
-        this.authenticator = new Authenticator(accounts, tokens, audit, jwts, new LoginThrottle(), config.sessionTtl());
-        this.hubApi = new HubApi(authenticator, tokens, accounts, audit, requests);
-        this.adminApi = new AdminApi(authenticator, accounts);
         this.blobStore = new FilesystemBlobStore(config.dataDir().resolve("blobs"));
-        this.repositories = new Repositories(database.jdbi(), audit, blobStore, config.defaultPrivate(),
+        this.database = Database.open(config.jdbcUrl(), observability.meters(),
+                new ManifestReferencesMigration(blobStore));
+        restrictEmbeddedDatabase(config);
+        this.audit = new AuditLog(database.jdbi(), clock);
+        this.accounts = new Accounts(database.jdbi(), audit, new PasswordHasher(), clock);
+        this.tokens = new AccessTokens(database.jdbi(), audit, clock, bookkeeping);
+        SecretBox box = SecretBox.load(env.get(SecretBox.ENV), config.secretKeyPath());
+        this.signingKeys = SigningKeys.load(database.jdbi(), box, clock);
+        Jwts jwts = new Jwts(signingKeys, clock);
+        this.authenticator = new Authenticator(accounts, tokens, audit, jwts, new LoginThrottle(clock),
+                config.sessionTtl());
+        this.repositories = new Repositories(database.jdbi(), audit, blobStore, clock, config.defaultPrivate(),
                 config.manifestMaxBytes());
-        this.uploads = new Uploads(database.jdbi(), blobStore, repositories);
-        this.pulls = new PullCounter(database.jdbi());
-        this.registryApi = new RegistryApi(authenticator, accounts, jwts, repositories, uploads, pulls,
-                requests);
+        AccessPolicy policy = new AccessPolicy(accounts, repositories);
+        this.uploads = new Uploads(database.jdbi(), blobStore, repositories, clock);
+        this.pulls = new PullCounter(database.jdbi(), clock, bookkeeping);
         this.maintenance = new Maintenance(uploads, pulls, config.uploadMaxAge());
-        createFirstAdmin(console, adminPassword);
+        createFirstAdmin(console, env.get(ADMIN_PASSWORD_ENV));
+
+        Health health = new Health(database, config.dataDir(), clock);
+        PathSpaces spaces = new PathSpaces(
+                HubRoutes.dialect(new HubApi(authenticator, tokens, policy, audit, requests)),
+                new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
+                AdminRoutes.dialect(new AdminApi(authenticator, accounts, policy, requests)),
+                OperationsRoutes.dialect(health::serve, observability::serveMetrics));
+        this.connections = new ConnectionGuard(config.connectionsPerClient(), config.headerTimeout(),
+                requests.clientAddress());
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.concurrency.useVirtualThreads = Runtime.version().feature() >= 21;
+            if (!c.concurrency.useVirtualThreads) {
+                // A request blocked on a slow body holds a platform thread; one client address may hold at most
+                // connectionsPerClient of them, and this leaves room for everyone else.
+                QueuedThreadPool threads = new QueuedThreadPool(PLATFORM_THREADS, 8, 60_000);
+                threads.setName("wharf-http");
+                c.jetty.threadPool = threads;
+            }
             c.jetty.host = config.bind();
             c.jetty.port = config.port();
-            c.jsonMapper(new io.javalin.json.JavalinJackson(Json.MAPPER, false));
-            c.http.maxRequestSize = 10L * 1024 * 1024;
-            c.router.ignoreTrailingSlashes = false;
+            c.jsonMapper(new io.javalin.json.JavalinJackson(dev.wharf.http.Json.MAPPER, false));
+            c.http.maxRequestSize = config.bodyMaxBytes();
             c.jetty.modifyServer(server -> {
                 server.setStopTimeout(0); // close() drains in-flight requests itself before stopping
-                server.insertHandler(inFlight);
-            });
-            observability.install(c);
-            Routes.register(c.routes, this);
-            c.routes.error(404, ctx -> {
-                String type = ctx.res().getContentType();
-                if (type == null || !type.startsWith("application/json")) {
-                    ctx.json(notFoundBody());
+                server.setErrorHandler(new JettyErrors(spaces));
+                if (config.minBodyRate() > 0) {
+                    server.insertHandler(new MinimumDataRateHandler(config.minBodyRate(), 0));
                 }
+                server.insertHandler(new MalformedRequests(spaces));
+                server.insertHandler(inFlight);
+                server.addEventListener(new LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarting(LifeCycle event) {
+                        for (Connector connector : server.getConnectors()) {
+                            connector.addEventListener(connections);
+                            if (connector instanceof AbstractConnector jetty) {
+                                jetty.setIdleTimeout(config.idleTimeout().toMillis());
+                            }
+                        }
+                    }
+                });
             });
+            c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JettyErrors(spaces)));
+            // Malformed percent-encoding passes Jetty's parser so that MalformedRequests, which knows whose path it
+            // is, refuses it in that dialect's shape; nothing decodes the path before that check.
+            c.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.DEFAULT.with("WHARF",
+                    UriCompliance.Violation.BAD_PERCENT_ENCODING, UriCompliance.Violation.TRUNCATED_UTF8_ENCODING)));
+            observability.install(c);
+            // Routing is the dialects' own (one route table each); the framework only hands every request over.
+            for (String method : MalformedRequests.METHODS) {
+                HandlerType type = HandlerType.findOrCreate(method);
+                c.routes.addHttpHandler(type, "/<path>", ctx -> spaces.dialectFor(ctx.path()).serve(ctx));
+                c.routes.addHttpHandler(type, "/", ctx -> spaces.dialectFor(ctx.path()).serve(ctx));
+            }
         });
     }
 
     /**
      * Starts a server and returns once it accepts requests.
      *
-     * @param adminPassword the first site admin's password on an empty database ({@code WHARF_ADMIN_PASSWORD}),
-     *                      or null to generate one and print it once on {@code console}
+     * @param env the environment: {@code WHARF_ADMIN_PASSWORD} (the first site admin's password on an empty
+     *            database; generated and printed once on {@code console} when absent) and {@code WHARF_SECRET_KEY}
      */
-    public static Wharf start(WharfConfig config, PrintStream console, String adminPassword) {
-        Wharf wharf = new Wharf(config, console, adminPassword);
+    public static Wharf start(WharfConfig config, PrintStream console, Map<String, String> env, Clock clock) {
+        Wharf wharf = new Wharf(config, console, env, clock);
         try {
             wharf.app.start();
         } catch (RuntimeException e) {
-            wharf.maintenance.close();
-            wharf.database.close();
+            wharf.shutDownServices();
             throw e;
         }
         LOG.info("wharf listening on {}:{} (data dir {}, database {}, upload writes {})", config.bind(), wharf.port(),
@@ -133,8 +190,40 @@ public final class Wharf implements AutoCloseable {
     }
 
     /**
+     * The data directory holds the database, the secret key and private images: it is made 0700 (also when it
+     * already exists), whatever the umask, so no other user of the machine can read it.
+     */
+    private static void secureDataDirectory(WharfConfig config) {
+        try {
+            PrivateFiles.directories(config.dataDir());
+            PrivateFiles.restrictDirectory(config.dataDir());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create data directory " + config.dataDir() + ": " + e.getMessage());
+        }
+    }
+
+    /** H2 creates its files under the process umask; they are made 0600, in a 0700 directory, once it has. */
+    private static void restrictEmbeddedDatabase(WharfConfig config) {
+        Path dir = config.h2Directory();
+        if (config.databaseUrl() != null || !Files.isDirectory(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            PrivateFiles.restrictDirectory(dir);
+            for (Path file : files) {
+                if (Files.isRegularFile(file)) {
+                    PrivateFiles.restrictFile(file);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restrict the database files in " + dir, e);
+        }
+    }
+
+    /**
      * On an empty database, creates the site admin {@code admin} with the given password or, if there is none, a
-     * strong generated one printed once on the console (never through the logger).
+     * strong generated one printed once on the console (never through the logger). Several nodes starting at once on
+     * one empty database race for it; one wins, the others find the admin there, and only the winner prints.
      */
     private void createFirstAdmin(PrintStream console, String givenPassword) {
         if (accounts.hasAnyUser()) {
@@ -145,20 +234,18 @@ public final class Wharf implements AutoCloseable {
         if (generated) {
             password = TokenSecret.generate("").substring(0, 24);
         }
-        accounts.createUser(ADMIN_USER, password, null, true, "wharf");
+        try {
+            accounts.createUser(ADMIN_USER, password, null, true, Actor.SYSTEM);
+        } catch (DomainException.Conflict raced) {
+            return;
+        }
         if (generated) {
             console.println("Created the site admin '" + ADMIN_USER + "' with the password: " + password);
             console.println("This password is shown only once. Sign in and store it safely.");
         } else {
-            console.println("Created the site admin '" + ADMIN_USER + "' with the password from WHARF_ADMIN_PASSWORD.");
+            console.println("Created the site admin '" + ADMIN_USER + "' with the password from "
+                    + ADMIN_PASSWORD_ENV + ".");
         }
-    }
-
-    private static Map<String, Object> notFoundBody() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("message", "not found");
-        body.put("errinfo", null);
-        return body;
     }
 
     private static void sleep(long millis) {
@@ -177,24 +264,12 @@ public final class Wharf implements AutoCloseable {
         return config;
     }
 
+    public Clock clock() {
+        return clock;
+    }
+
     public Database database() {
         return database;
-    }
-
-    Observability observability() {
-        return observability;
-    }
-
-    HubApi hubApi() {
-        return hubApi;
-    }
-
-    AdminApi adminApi() {
-        return adminApi;
-    }
-
-    RegistryApi registryApi() {
-        return registryApi;
     }
 
     public Repositories repositories() {
@@ -229,12 +304,12 @@ public final class Wharf implements AutoCloseable {
         return audit;
     }
 
-    public Jwts jwts() {
-        return jwts;
+    public SigningKeys signingKeys() {
+        return signingKeys;
     }
 
-    public Requests requests() {
-        return requests;
+    public Bookkeeping bookkeeping() {
+        return bookkeeping;
     }
 
     /**
@@ -249,7 +324,7 @@ public final class Wharf implements AutoCloseable {
                 if (connector instanceof AbstractConnector jetty) {
                     jetty.setShutdownIdleTimeout(DRAIN_MILLIS);
                 }
-                connector.shutdown();
+                var unused = connector.shutdown(); // completion is awaited below, by request count
             }
             long deadline = System.nanoTime() + DRAIN_MILLIS * 1_000_000;
             while (inFlight.getCurrentRequestCount() > 0 && System.nanoTime() < deadline) {
@@ -257,9 +332,15 @@ public final class Wharf implements AutoCloseable {
             }
             app.stop();
         } finally {
-            maintenance.close();
-            observability.close();
-            database.close();
+            shutDownServices();
         }
+    }
+
+    private void shutDownServices() {
+        connections.close();
+        maintenance.close();
+        bookkeeping.close();
+        observability.close();
+        database.close();
     }
 }

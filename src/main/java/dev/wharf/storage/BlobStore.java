@@ -19,7 +19,10 @@ import java.util.OptionalLong;
  *   <li>Committing the same content twice, even concurrently from two uploads, is safe: the second finds the blob
  *       already present.</li>
  *   <li>Memory use does not depend on blob size: data is streamed in both directions.</li>
+ *   <li>Files and directories it creates are readable by the server's user only (0600, 0700).</li>
  * </ul>
+ * Its failures are {@link dev.wharf.core.DomainException}s with a {@link dev.wharf.core.Reason}, as everywhere in the
+ * domain.
  * The store knows nothing of repositories; which repository may see which blob is metadata kept elsewhere.
  */
 public interface BlobStore {
@@ -31,10 +34,17 @@ public interface BlobStore {
      * Writes {@code length} bytes of a committed blob, starting at {@code offset}, to {@code target}. Implementations
      * avoid copies where they can (a filesystem store reads into a direct buffer the socket writes from).
      *
-     * @throws BlobStoreException.BlobUnknown when there is no such blob
+     * @throws dev.wharf.core.DomainException.NotFound with {@code BLOB_UNKNOWN} when there is no such blob
      * @throws IOException                    when the target fails (typically: the client went away)
      */
     void send(Digest digest, long offset, long length, WritableByteChannel target) throws IOException;
+
+    /** The whole of a small committed blob (a manifest, an image config) in memory; callers bound {@code size}. */
+    default byte[] readSmall(Digest digest, long size) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream((int) size);
+        send(digest, 0, size, java.nio.channels.Channels.newChannel(out));
+        return out.toByteArray();
+    }
 
     /** Starts an empty upload. Fails with {@link IllegalArgumentException} for a malformed id. */
     void createUpload(String id);
@@ -46,8 +56,9 @@ public interface BlobStore {
      * Appends everything {@code data} yields to an upload, hashing it in the same pass, and returns the new size.
      *
      * @param expectedOffset the size the caller believes the upload has, or -1 to append wherever it ends
-     * @throws BlobStoreException.UploadUnknown  when the upload does not exist
-     * @throws BlobStoreException.OffsetMismatch when {@code expectedOffset} is not the current size; nothing is written
+     * @throws dev.wharf.core.DomainException.NotFound with {@code UPLOAD_UNKNOWN} when the upload does not exist
+     * @throws dev.wharf.core.DomainException.Conflict with {@code UPLOAD_OFFSET} when {@code expectedOffset} is not
+     *                                                 the current size; nothing is written
      * @throws IOException                       when reading {@code data} fails; the bytes already appended stay
      */
     long append(String id, long expectedOffset, InputStream data) throws IOException;
@@ -56,8 +67,9 @@ public interface BlobStore {
      * Verifies the upload's content against {@code expected}, makes it durable and visible under that digest, and
      * ends the upload. Returns the blob's size.
      *
-     * @throws BlobStoreException.UploadUnknown  when the upload does not exist
-     * @throws BlobStoreException.DigestMismatch when the content has another digest; the upload is discarded
+     * @throws dev.wharf.core.DomainException.NotFound with {@code UPLOAD_UNKNOWN} when the upload does not exist
+     * @throws dev.wharf.core.DomainException.Invalid with {@code DIGEST_INVALID} when the content has another
+     *                                                digest; the upload is discarded
      */
     long commit(String id, Digest expected) throws IOException;
 

@@ -1,6 +1,7 @@
 package dev.wharf.storage;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import dev.wharf.core.PrivateFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -40,7 +41,7 @@ final class DirectIo {
             }
             DirectIo direct = new DirectIo((int) size);
             Files.deleteIfExists(scratch);
-            Files.createFile(scratch);
+            PrivateFiles.file(scratch);
             try (FileChannel channel = open(scratch)) {
                 ByteBuffer block = buffers.take();
                 try {

@@ -1,5 +1,8 @@
 package dev.wharf.storage;
 
+import dev.wharf.core.DomainException;
+import dev.wharf.core.PrivateFiles;
+import dev.wharf.core.Reason;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,8 +81,8 @@ public final class FilesystemBlobStore implements BlobStore {
         this.blobs = root.resolve(Digest.ALGORITHM);
         this.uploads = root.resolve("_uploads");
         try {
-            Files.createDirectories(blobs);
-            Files.createDirectories(uploads);
+            PrivateFiles.directories(blobs);
+            PrivateFiles.directories(uploads);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create blob directories under " + root, e);
         }
@@ -128,7 +131,7 @@ public final class FilesystemBlobStore implements BlobStore {
         try {
             file = FileChannel.open(blobPath(digest), StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
-            throw new BlobStoreException.BlobUnknown(digest);
+            throw new DomainException.NotFound(Reason.BLOB_UNKNOWN, "blob unknown: " + digest);
         }
         try (file) {
             // Read into a direct buffer that the target (the HTTP connection) writes from without another copy. It
@@ -160,7 +163,7 @@ public final class FilesystemBlobStore implements BlobStore {
     public void createUpload(String id) {
         Path file = uploadPath(id);
         try {
-            Files.createFile(file);
+            PrivateFiles.file(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create upload " + id, e);
         }
@@ -180,13 +183,14 @@ public final class FilesystemBlobStore implements BlobStore {
         try (UploadFile upload = openUpload(file)) {
             long size = upload.channel.size();
             if (expectedOffset >= 0 && expectedOffset != size) {
-                throw new BlobStoreException.OffsetMismatch(expectedOffset, size);
+                throw new DomainException.Conflict(Reason.UPLOAD_OFFSET,
+                        "chunk starts at " + expectedOffset + " but the upload holds " + size + " bytes");
             }
             catchUp(state, upload.channel, size);
             return appendHashing(state, upload, size, data);
         } catch (NoSuchFileException e) {
             states.remove(id, state);
-            throw new BlobStoreException.UploadUnknown(id);
+            throw uploadUnknown(id);
         } finally {
             state.lock.unlock();
         }
@@ -371,7 +375,8 @@ public final class FilesystemBlobStore implements BlobStore {
                     Digest actual = Digest.of(((MessageDigest) state.sha.clone()).digest());
                     if (!actual.equals(expected)) {
                         Files.deleteIfExists(file);
-                        throw new BlobStoreException.DigestMismatch(expected, actual);
+                        throw new DomainException.Invalid(Reason.DIGEST_INVALID,
+                                "content has digest " + actual + ", not " + expected);
                     }
                     if (Files.exists(blobPath(expected))) {
                         // Already stored (same content by definition): the upload is simply dropped.
@@ -380,12 +385,12 @@ public final class FilesystemBlobStore implements BlobStore {
                     }
                     channel.force(true);
                 } catch (NoSuchFileException e) {
-                    throw new BlobStoreException.UploadUnknown(id);
+                    throw uploadUnknown(id);
                 } catch (CloneNotSupportedException e) {
                     throw new IllegalStateException(e);
                 }
                 Path target = blobPath(expected);
-                Files.createDirectories(target.getParent());
+                PrivateFiles.directories(target.getParent());
                 try {
                     // A concurrent commit of the same content may win the race; replacing it is harmless.
                     Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
@@ -443,6 +448,10 @@ public final class FilesystemBlobStore implements BlobStore {
     @Override
     public boolean delete(Digest digest) throws IOException {
         return Files.deleteIfExists(blobPath(digest));
+    }
+
+    private static DomainException uploadUnknown(String id) {
+        return new DomainException.NotFound(Reason.UPLOAD_UNKNOWN, "upload unknown: " + id);
     }
 
     private Path blobPath(Digest digest) {

@@ -1,16 +1,18 @@
 package dev.wharf.tokens;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.wharf.accounts.Account;
+import dev.wharf.audit.Actor;
 import dev.wharf.audit.AuditAction;
 import dev.wharf.audit.AuditLog;
-import dev.wharf.core.Clock;
+import dev.wharf.core.Bookkeeping;
 import dev.wharf.core.DomainException;
 import dev.wharf.core.Nulls;
+import dev.wharf.core.ShortCache;
+import dev.wharf.core.Timestamps;
 import dev.wharf.core.Validation;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
@@ -20,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -36,15 +37,25 @@ public final class AccessTokens {
     private static final Duration STATE_CACHE_TTL = Duration.ofSeconds(1);
     private static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
 
+    /** Most scopes a token may list; there are only four. */
+    private static final int MAX_SCOPES = 16;
+    private static final long CACHE_BYTES = 8L * 1024 * 1024;
+
     private final Jdbi jdbi;
     private final AuditLog audit;
-    private final Cache<UUID, Optional<AccessToken>> byUuid = Caffeine.newBuilder()
-            .expireAfterWrite(STATE_CACHE_TTL).maximumSize(100_000).build();
-    private final Map<UUID, OffsetDateTime> lastUsedWritten = new ConcurrentHashMap<>();
+    private final Clock clock;
+    private final Bookkeeping bookkeeping;
+    private final ShortCache<UUID, Optional<AccessToken>> byUuid;
+    /** Tokens whose last use was written within the last minute: their next uses need no write. */
+    private final ShortCache<UUID, Boolean> lastUsedWritten;
 
-    public AccessTokens(Jdbi jdbi, AuditLog audit) {
+    public AccessTokens(Jdbi jdbi, AuditLog audit, Clock clock, Bookkeeping bookkeeping) {
         this.jdbi = jdbi;
         this.audit = audit;
+        this.clock = clock;
+        this.bookkeeping = bookkeeping;
+        this.byUuid = new ShortCache<>(STATE_CACHE_TTL, CACHE_BYTES, (k, v) -> 1200, clock);
+        this.lastUsedWritten = new ShortCache<>(LAST_USED_RESOLUTION, CACHE_BYTES, (k, v) -> 100, clock);
     }
 
     /** A new token and its secret; the secret exists only in this object and is never stored. */
@@ -60,11 +71,13 @@ public final class AccessTokens {
     }
 
     public Created create(Account owner, String label, List<String> scopes, OffsetDateTime expiresAt, Origin origin) {
-        OffsetDateTime now = Clock.now();
+        OffsetDateTime now = Timestamps.now(clock);
         Validation v = new Validation();
         checkLabel(v, label);
         v.check(scopes != null && !scopes.isEmpty(), "scopes", "This field is required.");
-        if (scopes != null) {
+        v.check(scopes == null || scopes.size() <= MAX_SCOPES, "scopes",
+                "Ensure this field has no more than " + MAX_SCOPES + " elements.");
+        if (scopes != null && scopes.size() <= MAX_SCOPES) {
             for (String s : scopes) {
                 v.check(Scope.parse(s) != null, "scopes", "Invalid scope '" + s + "'. Must be one of: "
                         + String.join(", ", Arrays.stream(Scope.values()).map(Scope::wireName).toList()) + ".");
@@ -76,7 +89,7 @@ public final class AccessTokens {
         List<String> distinct = List.copyOf(new LinkedHashSet<>(scopes));
         String secret = TokenSecret.generate(TokenSecret.PAT_PREFIX);
         UUID uuid = UUID.randomUUID();
-        OffsetDateTime expires = expiresAt == null ? null : Clock.at(expiresAt.toInstant());
+        OffsetDateTime expires = expiresAt == null ? null : Timestamps.at(expiresAt.toInstant());
         String ua = origin.userAgent() == null ? "" : truncate(origin.userAgent(), 512);
         String ip = origin.ip() == null ? "" : origin.ip();
         long id = jdbi.inTransaction(h -> {
@@ -87,8 +100,8 @@ public final class AccessTokens {
                     .bind("label", label).bind("scopes", String.join(" ", distinct)).bind("ip", ip).bind("ua", ua)
                     .bind("at", now).bind("exp", Nulls.timestamp(expires))
                     .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
-            audit.record(h, owner.name(), AuditAction.USER_ACCESS_TOKEN_CREATE, label, owner.name(),
-                    origin.credential(), auditData(uuid, distinct, expires));
+            audit.record(h, owner.logOwner(), AuditAction.USER_ACCESS_TOKEN_CREATE, label,
+                    new Actor(owner.id(), owner.name(), origin.credential()), auditData(uuid, distinct, expires));
             return newId;
         });
         AccessToken token = new AccessToken(id, uuid, owner.id(), label, distinct, "HUB", ip, ua, "manual", true, now,
@@ -138,8 +151,8 @@ public final class AccessTokens {
             if (!newLabel.equals(current.label())) {
                 data.put("previous_label", current.label());
             }
-            audit.record(h, owner.name(), AuditAction.USER_ACCESS_TOKEN_UPDATE, newLabel, owner.name(),
-                    actorCredential, data);
+            audit.record(h, owner.logOwner(), AuditAction.USER_ACCESS_TOKEN_UPDATE, newLabel,
+                    new Actor(owner.id(), owner.name(), actorCredential), data);
             return new AccessToken(current.id(), uuid, current.ownerId(), newLabel, current.scopes(),
                     current.clientId(), current.creatorIp(), current.creatorUa(), current.generatedBy(), newActive,
                     current.createdAt(), current.lastUsed(), current.expiresAt());
@@ -154,11 +167,11 @@ public final class AccessTokens {
                     .bind("u", uuid).bind("o", owner.id()).map(AccessTokens::map).findOne()
                     .orElseThrow(() -> new DomainException.NotFound("token not found"));
             h.createUpdate("DELETE FROM access_tokens WHERE id = :id").bind("id", current.id()).execute();
-            audit.record(h, owner.name(), AuditAction.USER_ACCESS_TOKEN_DELETE, current.label(), owner.name(),
-                    actorCredential, Map.of("uuid", uuid.toString()));
+            audit.record(h, owner.logOwner(), AuditAction.USER_ACCESS_TOKEN_DELETE, current.label(),
+                    new Actor(owner.id(), owner.name(), actorCredential), Map.of("uuid", uuid.toString()));
         });
         byUuid.invalidate(uuid);
-        lastUsedWritten.remove(uuid);
+        lastUsedWritten.invalidate(uuid);
     }
 
     /**
@@ -173,7 +186,7 @@ public final class AccessTokens {
                         "SELECT " + COLUMNS + " FROM access_tokens WHERE secret_sha256 = :h")
                 .bind("h", TokenSecret.sha256(secret)).map(AccessTokens::map).findOne());
         token.ifPresent(t -> byUuid.put(t.uuid(), Optional.of(t)));
-        return token.filter(t -> t.isUsable(Clock.now()));
+        return token.filter(t -> t.isUsable(Timestamps.now(clock)));
     }
 
     /**
@@ -184,21 +197,24 @@ public final class AccessTokens {
         Optional<AccessToken> token = byUuid.get(uuid, u -> jdbi.withHandle(h -> h.createQuery(
                         "SELECT " + COLUMNS + " FROM access_tokens WHERE uuid = :u")
                 .bind("u", u).map(AccessTokens::map).findOne()));
-        return token.filter(t -> t.isUsable(Clock.now()));
+        return token.filter(t -> t.isUsable(Timestamps.now(clock)));
     }
 
-    /** Records use of a token, writing {@code last_used} at most once a minute per token. */
+    /**
+     * Records use of a token, writing {@code last_used} at most once a minute per token, in the background: the
+     * request that used the token never waits for the write, nor fails with it.
+     */
     public void touch(AccessToken token) {
-        OffsetDateTime now = Clock.now();
-        OffsetDateTime written = lastUsedWritten.get(token.uuid());
-        if (written != null && written.plus(LAST_USED_RESOLUTION).isAfter(now)) {
+        if (lastUsedWritten.getIfPresent(token.uuid()) != null) {
             return;
         }
-        lastUsedWritten.put(token.uuid(), now);
-        jdbi.useHandle(h -> h.createUpdate("UPDATE access_tokens SET last_used = :now WHERE id = :id"
-                        + " AND (last_used IS NULL OR last_used < :threshold)")
+        lastUsedWritten.put(token.uuid(), Boolean.TRUE);
+        OffsetDateTime now = Timestamps.now(clock);
+        bookkeeping.submit("last-used time of a token", () -> jdbi.useHandle(h -> h.createUpdate(
+                        "UPDATE access_tokens SET last_used = :now WHERE id = :id"
+                                + " AND (last_used IS NULL OR last_used < :threshold)")
                 .bind("now", now).bind("id", token.id()).bind("threshold", now.minus(LAST_USED_RESOLUTION))
-                .execute());
+                .execute()));
     }
 
     private static void checkLabel(Validation v, String label) {

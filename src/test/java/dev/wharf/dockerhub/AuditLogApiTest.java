@@ -50,6 +50,43 @@ abstract class AuditLogApiTest extends ServerTest {
     }
 
     @Test
+    void anAccountThatTakesADeletedAccountsNameReadsNoneOfItsHistory() {
+        String name = uniqueName("reuse");
+        Http admin = server.http().bearer(Sessions.adminSession(server));
+        String oldSession = Sessions.newUser(server, name, PASSWORD);
+        Http old = server.http().bearer(oldSession);
+        old.post("/v2/access-tokens", Map.of("token_label", "old-secret-project", "scopes", List.of("repo:read")));
+        server.http().header("X-Forwarded-For", "203.0.113.77")
+                .post("/v2/users/login", Map.of("username", name, "password", "wrong-password"));
+        assertThat(admin.delete("/api/v1/users/" + name).status()).isEqualTo(204);
+
+        Http fresh = server.http().bearer(Sessions.newUser(server, name, PASSWORD));
+        assertThat(old.get("/v2/auditlogs/" + name).status()).as("the old session").isEqualTo(401);
+        Http.Response r = assertValid(fresh.get("/v2/auditlogs/" + name));
+        assertThat(r.status()).isEqualTo(200);
+        List<String> actions = new ArrayList<>();
+        r.json().get("logs").forEach(l -> actions.add(l.get("action").asText()));
+        assertThat(actions).containsExactly("user.create");
+        assertThat(r.body()).doesNotContain("old-secret-project").doesNotContain("203.0.113.77");
+    }
+
+    @Test
+    void timeFiltersTakeEveryFormClientsSend() {
+        String name = uniqueName("times");
+        Http user = server.http().bearer(Sessions.newUser(server, name, PASSWORD));
+        String base = "/v2/auditlogs/" + name;
+        for (String from : new String[] {"2020-12-01T18:38:03.880941+0000", "2020-12-01T18:38:03Z",
+                "2020-12-01T18:38:03.880941%2B00:00", "2020-12-01"}) {
+            Http.Response r = user.get(base + "?from=" + from + "&to=2099-01-01T00:00:00.000000%2B0000");
+            assertThat(r.status()).as(from).isEqualTo(200);
+            assertThat(r.json().get("logs")).as(from).hasSize(1);
+        }
+        assertThat(user.get(base + "?from=2099-01-01").json().get("logs")).isEmpty();
+        Http.Response bad = user.get(base + "?from=yesterday");
+        assertThat(bad.status()).isEqualTo(400);
+    }
+
+    @Test
     void filtersAndPaging() {
         String name = uniqueName("filt");
         Http user = server.http().bearer(Sessions.newUser(server, name, PASSWORD));

@@ -11,8 +11,14 @@ import dev.wharf.testing.ServerTest;
 import dev.wharf.testing.Sessions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /** {@code /v2/users/login}, {@code /v2/auth/token}, session schemes, PAT-derived sessions and brute-force limits. */
@@ -22,7 +28,7 @@ abstract class SignInApiTest extends ServerTest {
     @Override
     protected WharfConfig configure(WharfConfig config) {
         // Loopback is a trusted proxy here, so tests can speak for different client addresses via X-Forwarded-For.
-        return config.withTrustedProxies(List.of("127.0.0.1"));
+        return config.toBuilder().trustedProxies(List.of("127.0.0.1")).build();
     }
 
     @Test
@@ -71,7 +77,7 @@ abstract class SignInApiTest extends ServerTest {
     }
 
     @Test
-    void aPatIsAcceptedAsThePasswordAndItsSessionDiesWithTheToken() {
+    void aPatIsAcceptedAsThePasswordAndItsSessionDiesWithTheToken() throws InterruptedException {
         String name = uniqueName("patlogin");
         Http owner = server.http().bearer(Sessions.newUser(server, name, PASSWORD));
         JsonNode token = owner.post("/v2/access-tokens", Map.of("token_label", "ci", "scopes", List.of("repo:read")))
@@ -80,6 +86,7 @@ abstract class SignInApiTest extends ServerTest {
         String uuid = token.get("uuid").asText();
         Http patSession = server.http().bearer(Sessions.login(server.http(), name, secret));
         assertThat(patSession.get("/v2/auditlogs/" + name).status()).isEqualTo(200);
+        server.wharf().bookkeeping().settle(); // last-used times are written in the background
         assertThat(owner.get("/v2/access-tokens/" + uuid).json().get("last_used").isNull()).isFalse();
 
         owner.patch("/v2/access-tokens/" + uuid, Map.of("is_active", false));
@@ -146,6 +153,68 @@ abstract class SignInApiTest extends ServerTest {
         assertThat(logs.get(0).get("data").get("ip").asText()).isEqualTo("203.0.113.7");
         assertThat(logs.toString()).doesNotContain("guess-");
         assertThat(admin.get("/api/v1/users").status()).isEqualTo(200);
+    }
+
+    @Test
+    void parallelGuessesGetAtMostTenPasswordChecks() throws Exception {
+        String name = uniqueName("burst");
+        Sessions.newUser(server, name, PASSWORD);
+        Http attacker = server.http().header("X-Forwarded-For", "203.0.113.99");
+        ExecutorService pool = Executors.newFixedThreadPool(200);
+        try {
+            List<Callable<Integer>> guesses = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                String guess = "parallel-guess-" + i;
+                guesses.add(() -> attacker.post("/v2/users/login", Map.of("username", name, "password", guess))
+                        .status());
+            }
+            Map<Integer, Long> statuses = new TreeMap<>();
+            for (Future<Integer> f : pool.invokeAll(guesses)) {
+                statuses.merge(f.get(), 1L, Long::sum);
+            }
+            assertThat(statuses.keySet()).containsOnly(401, 429);
+            assertThat(statuses.getOrDefault(401, 0L)).isBetween(1L, 10L);
+            assertThat(statuses.get(429)).isGreaterThanOrEqualTo(190L);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(attacker.post("/v2/users/login", Map.of("username", name, "password", PASSWORD)).status())
+                .isEqualTo(429);
+    }
+
+    @Test
+    void aNameThatCannotExistIsRefusedAtOnceAndNeverThrottled() {
+        String huge = "u".repeat(500_000);
+        Http client = server.http().header("X-Forwarded-For", "203.0.113.50");
+        for (int i = 0; i < 12; i++) {
+            Http.Response r = client.post("/v2/users/login", Map.of("username", huge, "password", "x"));
+            assertThat(r.status()).isEqualTo(401);
+        }
+        assertThat(client.post("/v2/users/login", Map.of("username", "Not-A-Name!", "password", "x")).status())
+                .isEqualTo(401);
+    }
+
+    @Test
+    void bodiesPastTheLimitAre413AndParserBombsAre400InHubsShape() {
+        Http.Response tooLarge = server.http().post("/v2/users/login",
+                "{\"username\":\"" + "a".repeat(1_100_000) + "\"}");
+        assertThat(tooLarge.status()).isEqualTo(413);
+        assertThat(tooLarge.json().path("detail").asText()).contains("1048576");
+        StringBuilder bomb = new StringBuilder("{");
+        for (int i = 0; bomb.length() < 900_000; i++) {
+            bomb.append("\"k").append(i).append("\":[0],");
+        }
+        bomb.append("\"username\":\"x\"}");
+        Http.Response tokens = server.http().post("/v2/users/login", bomb.toString());
+        assertThat(tokens.status()).isEqualTo(400);
+        assertThat(tokens.json().path("text").asText()).contains("parser limit");
+        Http.Response deep = server.http().post("/v2/users/login", "{\"a\":" + "[".repeat(5000) + "]".repeat(5000)
+                + "}");
+        assertThat(deep.status()).isEqualTo(400);
+        assertThat(server.http().post("/v2/users/login", "[1]").json().path("fields").has("body")).isTrue();
+        Http.Response typed = server.http().post("/v2/users/login", "{\"username\":5,\"password\":\"x\"}");
+        assertThat(typed.status()).isEqualTo(400);
+        assertThat(typed.json().path("fields").path("username").path(0).asText()).isEqualTo("Must be a string.");
     }
 
     @Test

@@ -258,7 +258,18 @@ abstract class BlobProtocolTest extends RegistryTestBase {
         assertThat(upper.status()).isEqualTo(400);
         assertThat(upper.code()).isEqualTo("NAME_INVALID");
         assertThat(alice().get("/v2/alice/a..b/tags/list").code()).isEqualTo("NAME_INVALID");
-        assertThat(alice().get("/v2/noslash/tags/list").code()).isEqualTo("NAME_INVALID");
+        // A name without a namespace follows the spec's grammar: a pull finds nothing under it, a push is told why.
+        RegistryClient.Res bare = alice().get("/v2/noslash/tags/list");
+        assertThat(bare.code()).isEqualTo("NAME_UNKNOWN");
+        assertThat(bare.json().path("errors").path(0).path("detail").asText()).contains("namespace");
+        RegistryClient.Res barePush = alice().post("/v2/noslash/blobs/uploads/", null);
+        assertThat(barePush.status()).isEqualTo(400);
+        assertThat(barePush.code()).isEqualTo("NAME_INVALID");
+        assertThat(barePush.json().path("errors").path(0).path("detail").asText()).contains("namespace");
+        // A HEAD has no body to carry a reason: it gets 404, so that a client goes on to the request that does.
+        assertThat(alice().head("/v2/noslash/blobs/" + RegistryClient.digest(randomBytes(3))).status())
+                .isEqualTo(404);
+        assertThat(alice().head("/v2/alice/UPPER/manifests/latest").status()).isEqualTo(404);
         assertThat(alice().get("/v2/alice/x/nonsense").status()).isEqualTo(404);
         RegistryClient.Res method = alice().send("PATCH", "/v2/alice/x/manifests/latest", new byte[0]);
         assertThat(method.status()).isEqualTo(405);
@@ -293,7 +304,7 @@ abstract class BlobProtocolTest extends RegistryTestBase {
 
     @Test
     void defaultVisibilityPublicMakesNewRepositoriesPublic() {
-        try (TestServer open = TestServer.start(backend(), c -> c.withDefaultPrivate(false))) {
+        try (TestServer open = TestServer.start(backend(), c -> c.toBuilder().defaultPrivate(false).build())) {
             String session = Sessions.newUser(open, "carol", PASSWORD);
             String pat = Sessions.newToken(open, session, "carol", "repo:write");
             RegistryClient carol = new RegistryClient(open.url()).basic("carol", pat);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wharf.audit.AuditEvent;
 import dev.wharf.audit.AuditLog;
-import dev.wharf.repositories.Actor;
 import dev.wharf.repositories.PullCounter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -336,6 +335,7 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
         pushImage(alice(), "alice/counted", "v1", 1);
         alice().get("/v2/alice/counted/manifests/v1");
         alice().head("/v2/alice/counted/manifests/v1");
+        settleBookkeeping();
         PullCounter.Stats stats = server.wharf().pulls().tagStats(repository("alice/counted"), "v1");
         assertThat(stats.count()).isEqualTo(1);
         assertThat(stats.pulledAt()).isNotNull();
@@ -360,7 +360,8 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
     @Test
     void deletingARepositoryRemovesEverythingAndIsAudited() {
         pushImage(alice(), "alice/doomed", "v1", 1);
-        server.wharf().repositories().delete(repository("alice/doomed"), new Actor("alice", null));
+        server.wharf().repositories().delete(repository("alice/doomed"),
+                server.wharf().accounts().find("alice").orElseThrow().asActor());
         assertThat(alice().get("/v2/alice/doomed/manifests/v1").code()).isEqualTo("NAME_UNKNOWN");
         assertThat(alice().get("/v2/alice/doomed/tags/list").code()).isEqualTo("NAME_UNKNOWN");
         assertThat(audit("alice/doomed")).anyMatch(e -> e.action().equals("repo.delete") && e.actor().equals("alice"));
@@ -382,8 +383,19 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
         return m;
     }
 
+    /** Pull counts are written in the background; this waits for what is queued. */
+    private void settleBookkeeping() {
+        try {
+            server.wharf().bookkeeping().settle();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     private List<AuditEvent> audit(String repo) {
-        return server.wharf().audit().query("alice", new AuditLog.Filter(null, repo, null, null, null, 1, 100));
+        return server.wharf().audit().query(server.wharf().accounts().find("alice").orElseThrow().logOwner(),
+                new AuditLog.Filter(null, repo, null, null, null, 1, 100));
     }
 
     static List<String> texts(JsonNode array) {

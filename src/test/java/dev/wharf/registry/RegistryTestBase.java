@@ -8,11 +8,13 @@ import dev.wharf.testing.Backend;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Sessions;
 import dev.wharf.testing.TestServer;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +39,11 @@ abstract class RegistryTestBase {
 
     protected abstract Backend backend();
 
+    /** The server's clock; a class that moves time returns a {@link dev.wharf.testing.ManualClock}. */
+    protected Clock clock() {
+        return Clock.systemUTC();
+    }
+
     /** Whether the class runs the real skopeo; such classes are skipped, visibly, where it is not installed. */
     protected boolean needsSkopeo() {
         return false;
@@ -54,7 +61,7 @@ abstract class RegistryTestBase {
                     + " (apt-get install skopeo; CI installs it)");
             Assumptions.assumeTrue(false, "skopeo is not installed");
         }
-        server = TestServer.start(backend());
+        server = TestServer.start(backend(), UnaryOperator.identity(), clock());
         aliceSession = Sessions.newUser(server, "alice", PASSWORD);
         alicePat = Sessions.newToken(server, aliceSession, "alice-admin", "repo:admin");
         bobSession = Sessions.newUser(server, "bobby", PASSWORD);

@@ -3,6 +3,8 @@ package dev.wharf.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wharf.core.DomainException;
+import dev.wharf.core.Reason;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -161,8 +163,8 @@ public abstract class BlobStoreContract {
         store.createUpload(id);
         store.append(id, 0, new ByteArrayInputStream(new byte[10]));
         assertThatThrownBy(() -> store.append(id, 5, new ByteArrayInputStream(new byte[10])))
-                .isInstanceOf(BlobStoreException.OffsetMismatch.class)
-                .satisfies(e -> assertThat(((BlobStoreException.OffsetMismatch) e).currentSize()).isEqualTo(10));
+                .isInstanceOfSatisfying(DomainException.Conflict.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.UPLOAD_OFFSET));
         assertThat(store.uploadSize(id)).hasValue(10);
         store.cancelUpload(id);
     }
@@ -172,7 +174,8 @@ public abstract class BlobStoreContract {
         byte[] data = random(50_000, 4);
         String id = upload(data);
         Digest wrong = digestOf(random(10, 5));
-        assertThatThrownBy(() -> store.commit(id, wrong)).isInstanceOf(BlobStoreException.DigestMismatch.class);
+        assertThatThrownBy(() -> store.commit(id, wrong)).isInstanceOfSatisfying(DomainException.Invalid.class,
+                e -> assertThat(e.reason()).isEqualTo(Reason.DIGEST_INVALID));
         assertThat(store.size(wrong)).isEmpty();
         assertThat(store.size(digestOf(data))).isEmpty();
         assertThat(store.uploadSize(id)).isEmpty();
@@ -183,7 +186,8 @@ public abstract class BlobStoreContract {
         byte[] data = random(10_000, 6);
         String id = upload(data);
         assertThat(store.size(digestOf(data))).isEmpty();
-        assertThatThrownBy(() -> read(digestOf(data), 0, 1)).isInstanceOf(BlobStoreException.BlobUnknown.class);
+        assertThatThrownBy(() -> read(digestOf(data), 0, 1)).isInstanceOfSatisfying(DomainException.NotFound.class,
+                e -> assertThat(e.reason()).isEqualTo(Reason.BLOB_UNKNOWN));
         store.cancelUpload(id);
         assertThat(store.uploadSize(id)).isEmpty();
     }
@@ -244,9 +248,11 @@ public abstract class BlobStoreContract {
         String id = UUID.randomUUID().toString();
         assertThat(store.uploadSize(id)).isEmpty();
         assertThatThrownBy(() -> store.append(id, 0, new ByteArrayInputStream(new byte[1])))
-                .isInstanceOf(BlobStoreException.UploadUnknown.class);
+                .isInstanceOfSatisfying(DomainException.NotFound.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.UPLOAD_UNKNOWN));
         assertThatThrownBy(() -> store.commit(id, digestOf(new byte[0])))
-                .isInstanceOf(BlobStoreException.UploadUnknown.class);
+                .isInstanceOfSatisfying(DomainException.NotFound.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.UPLOAD_UNKNOWN));
         store.cancelUpload(id);
         Digest missing = digestOf(random(5, 11));
         assertThat(store.size(missing)).isEmpty();

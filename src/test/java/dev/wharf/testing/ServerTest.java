@@ -1,6 +1,7 @@
 package dev.wharf.testing;
 
 import dev.wharf.config.WharfConfig;
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -24,6 +25,11 @@ public abstract class ServerTest {
         return config;
     }
 
+    /** Override to run the server on another clock (a {@link ManualClock} lets a test move time). */
+    protected Clock clock() {
+        return Clock.systemUTC();
+    }
+
     @BeforeAll
     void startServer() {
         if (backend() == Backend.POSTGRES && Backend.postgresUrl() == null) {
@@ -32,7 +38,7 @@ public abstract class ServerTest {
             System.err.println(message);
             Assumptions.abort(message);
         }
-        server = TestServer.start(backend(), this::configure);
+        server = TestServer.start(backend(), this::configure, clock());
     }
 
     @AfterAll

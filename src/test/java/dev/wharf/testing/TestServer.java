@@ -5,11 +5,14 @@ import dev.wharf.server.Wharf;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /** A real Wharf server for tests: loopback only, a free port, a temporary data dir, the chosen database. */
 public final class TestServer implements AutoCloseable {
     public static final String ADMIN_PASSWORD = "admin-password-for-tests";
+    public static final Map<String, String> ENV = Map.of(Wharf.ADMIN_PASSWORD_ENV, ADMIN_PASSWORD);
 
     private final Wharf wharf;
     private final Path dataDir;
@@ -25,11 +28,16 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server; {@code customize} may adjust the configuration (e.g. trusted proxies). */
     public static TestServer start(Backend backend, UnaryOperator<WharfConfig> customize) {
+        return start(backend, customize, Clock.systemUTC());
+    }
+
+    /** Starts a server on {@code clock} (a {@link ManualClock} lets a test move time). */
+    public static TestServer start(Backend backend, UnaryOperator<WharfConfig> customize, Clock clock) {
         try {
             Path dir = Files.createTempDirectory("wharf-test-");
-            WharfConfig config = WharfConfig.defaults(dir).withBind("127.0.0.1").withPort(0)
-                    .withDatabaseUrl(backend.freshJdbcUrl());
-            return new TestServer(Wharf.start(customize.apply(config), System.out, ADMIN_PASSWORD), dir);
+            WharfConfig config = WharfConfig.defaults(dir).toBuilder().bind("127.0.0.1").port(0)
+                    .databaseUrl(backend.freshJdbcUrl()).build();
+            return new TestServer(Wharf.start(customize.apply(config), System.out, ENV, clock), dir);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -38,8 +46,9 @@ public final class TestServer implements AutoCloseable {
     /** Restarts on the same data dir and database, as after a process restart. */
     public TestServer restart() {
         WharfConfig config = wharf.config();
+        Clock clock = wharf.clock();
         wharf.close();
-        return new TestServer(Wharf.start(config.withPort(0), System.out, ADMIN_PASSWORD), dataDir);
+        return new TestServer(Wharf.start(config.toBuilder().port(0).build(), System.out, ENV, clock), dataDir);
     }
 
     public String url() {

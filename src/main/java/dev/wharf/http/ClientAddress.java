@@ -1,4 +1,4 @@
-package dev.wharf.server;
+package dev.wharf.http;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -9,6 +9,8 @@ import java.util.List;
  * {@code X-Forwarded-For} entry that is not itself a trusted proxy. Entries are addresses or CIDR ranges.
  */
 public final class ClientAddress {
+    /** A longer X-Forwarded-For is not a chain of proxies but an attempt to make the server work. */
+    private static final int MAX_HEADER = 1024;
     private final List<String> trusted;
 
     public ClientAddress(List<String> trusted) {
@@ -19,7 +21,10 @@ public final class ClientAddress {
         if (forwardedFor == null || forwardedFor.isBlank() || !isTrusted(peer)) {
             return peer;
         }
-        String[] hops = forwardedFor.split(",");
+        if (forwardedFor.length() > MAX_HEADER) {
+            return peer;
+        }
+        String[] hops = forwardedFor.split(",", -1);
         for (int i = hops.length - 1; i >= 0; i--) {
             String hop = hops[i].trim();
             if (!isLiteralAddress(hop)) {
@@ -66,8 +71,12 @@ public final class ClientAddress {
         }
     }
 
-    /** Only literal IPs are believed, so that a forged header can never trigger a DNS lookup. */
+    /**
+     * Only literal IPs are believed, so that a forged header can never trigger a DNS lookup; 45 characters is the
+     * longest textual IPv6 address.
+     */
     private static boolean isLiteralAddress(String s) {
-        return !s.isEmpty() && s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':');
+        return !s.isEmpty() && s.length() <= 45
+                && s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':');
     }
 }

@@ -1,4 +1,4 @@
-package dev.wharf.server;
+package dev.wharf.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

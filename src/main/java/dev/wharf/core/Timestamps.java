@@ -1,17 +1,18 @@
 package dev.wharf.core;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 
 /** Timestamps as the database stores them: UTC, microsecond precision (PostgreSQL's resolution). */
-public final class Clock {
-    private Clock() {
+public final class Timestamps {
+    private Timestamps() {
     }
 
-    public static OffsetDateTime now() {
-        return at(Instant.now());
+    public static OffsetDateTime now(Clock clock) {
+        return at(clock.instant());
     }
 
     public static OffsetDateTime at(Instant instant) {

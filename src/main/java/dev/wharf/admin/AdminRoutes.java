@@ -1,0 +1,29 @@
+package dev.wharf.admin;
+
+import static dev.wharf.admin.AdminApi.Access.SIGNED_IN;
+import static dev.wharf.admin.AdminApi.Access.SITE_ADMIN;
+
+import dev.wharf.http.Dialect;
+import dev.wharf.http.RouteTable;
+import dev.wharf.http.Router;
+import io.javalin.http.Handler;
+
+/** Every route of Wharf's admin API, one line each, with the access it needs. */
+public final class AdminRoutes {
+    /** The path space this dialect owns. */
+    public static final String PREFIX = "/api/v1/";
+
+    private AdminRoutes() {
+    }
+
+    public static Dialect dialect(AdminApi admin) {
+        RouteTable<AdminApi.Access, Handler> routes = new RouteTable<AdminApi.Access, Handler>()
+                .post("/api/v1/users", SITE_ADMIN, admin::createUser)
+                .get("/api/v1/users", SITE_ADMIN, admin::listUsers)
+                .delete("/api/v1/users/{username}", SITE_ADMIN, admin::deleteUser)
+                .post("/api/v1/orgs", SIGNED_IN, admin::createOrg)
+                .put("/api/v1/orgs/{org}/members/{username}", SIGNED_IN, admin::putMember)
+                .delete("/api/v1/orgs/{org}/members/{username}", SIGNED_IN, admin::deleteMember);
+        return new Router<>(routes, admin::check, new AdminErrors());
+    }
+}

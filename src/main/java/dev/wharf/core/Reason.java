@@ -1,0 +1,36 @@
+package dev.wharf.core;
+
+/**
+ * What exactly a {@link DomainException} is about, in the domain's own words. A dialect that distinguishes more cases
+ * than the exception's class (the registry has a code for each of these) reads it; the others ignore it.
+ */
+public enum Reason {
+    /** Nothing more specific than the exception's class. */
+    GENERIC,
+    /** No repository has this name. */
+    REPOSITORY_UNKNOWN,
+    /** The repository name breaks the naming rules. */
+    REPOSITORY_NAME,
+    /** The repository (or the store) does not hold this blob. */
+    BLOB_UNKNOWN,
+    /** The repository holds no manifest under this tag or digest. */
+    MANIFEST_UNKNOWN,
+    /** A manifest names a blob the repository does not hold. */
+    MANIFEST_BLOB_UNKNOWN,
+    /** A manifest that cannot be stored: not parseable, of an unsupported type, or too large. */
+    MANIFEST_INVALID,
+    /** A digest that is malformed, unsupported, or not the content's. */
+    DIGEST_INVALID,
+    /** A tag that breaks the tag grammar. */
+    TAG_INVALID,
+    /** No upload session has this id. */
+    UPLOAD_UNKNOWN,
+    /** A chunk that does not continue its upload where the upload ends. */
+    UPLOAD_OFFSET,
+    /** A request that is malformed or too large: its path, a header, its body. */
+    REQUEST,
+    /** The metadata database cannot be reached. */
+    DATABASE,
+    /** There is no space left to store what was sent. */
+    STORAGE_FULL
+}

@@ -1,0 +1,38 @@
+package dev.wharf.dockerhub;
+
+import static dev.wharf.dockerhub.HubAccess.PASSWORD_SESSION;
+import static dev.wharf.dockerhub.HubAccess.PUBLIC;
+import static dev.wharf.dockerhub.HubAccess.SIGNED_IN;
+
+import dev.wharf.http.Dialect;
+import dev.wharf.http.RouteTable;
+import dev.wharf.http.Router;
+import io.javalin.http.Handler;
+import java.util.Set;
+
+/** Every route of the Docker Hub dialect, one line each, with the access it needs. */
+public final class HubRoutes {
+    /**
+     * The first path segments under {@code /v2/} that belong to the Hub API, now and as it grows; no account may
+     * take one of these names (see {@code Names.RESERVED}), so a registry path is never mistaken for a Hub route.
+     */
+    public static final Set<String> PATH_SPACE = Set.of("users", "auth", "access-tokens", "auditlogs", "orgs",
+            "namespaces", "repositories", "invites", "scim", "search", "groups");
+
+    private HubRoutes() {
+    }
+
+    public static Dialect dialect(HubApi hub) {
+        RouteTable<HubAccess, Handler> routes = new RouteTable<HubAccess, Handler>()
+                .post("/v2/users/login", PUBLIC, hub::usersLogin)
+                .post("/v2/auth/token", PUBLIC, hub::authToken)
+                .post("/v2/access-tokens", PASSWORD_SESSION, hub::createToken)
+                .get("/v2/access-tokens", PASSWORD_SESSION, hub::listTokens)
+                .get("/v2/access-tokens/{uuid}", PASSWORD_SESSION, hub::getToken)
+                .patch("/v2/access-tokens/{uuid}", PASSWORD_SESSION, hub::patchToken)
+                .delete("/v2/access-tokens/{uuid}", PASSWORD_SESSION, hub::deleteToken)
+                .get("/v2/auditlogs/{account}", SIGNED_IN, hub::auditLogs)
+                .get("/v2/auditlogs/{account}/actions", SIGNED_IN, hub::auditActions);
+        return new Router<>(routes, hub.guard()::check, new HubErrors());
+    }
+}

@@ -1,0 +1,12 @@
+package dev.wharf.http;
+
+/**
+ * A dialect's one error-mapping point: turns any failure into that dialect's exact error response. It receives
+ * failures already normalised by {@link Failures}: {@link dev.wharf.core.DomainException}s,
+ * {@link RouteNotFound}, {@link ClientGone}, and anything else, which is an unexpected 500.
+ */
+public interface ErrorMapper {
+
+    /** The response for {@code failure} on {@code path}; never null, never throws. */
+    HttpError map(String path, Throwable failure);
+}

@@ -1,0 +1,70 @@
+package dev.wharf.server;
+
+import dev.wharf.db.Database;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code GET /healthz}: 200 when the server can do its work, 503 naming what is broken: the metadata database
+ * (unreachable, or closed after an I/O failure) or the data directory (no space left to store anything). A load
+ * balancer takes a node out on 503 and back in once it recovers, which it does by itself. The checks run at most once
+ * a second, however often the endpoint is asked.
+ */
+final class Health {
+    /** Below this much free space, pushes fail and the node reports itself unhealthy. */
+    static final long MIN_FREE_BYTES = 16L * 1024 * 1024;
+    private static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
+
+    private final Database database;
+    private final Path dataDir;
+    private final Clock clock;
+    private volatile Report last;
+
+    private record Report(Instant at, String database, String storage) {
+        boolean healthy() {
+            return "ok".equals(database) && "ok".equals(storage);
+        }
+    }
+
+    Health(Database database, Path dataDir, Clock clock) {
+        this.database = database;
+        this.dataDir = dataDir;
+        this.clock = clock;
+    }
+
+    void serve(Context ctx) {
+        Report report = report();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", report.healthy() ? "ok" : "unavailable");
+        body.put("database", report.database());
+        body.put("storage", report.storage());
+        ctx.status(report.healthy() ? 200 : 503).json(body);
+    }
+
+    private Report report() {
+        Report current = last;
+        Instant now = clock.instant();
+        if (current != null && current.at().plus(CHECK_INTERVAL).isAfter(now)) {
+            return current;
+        }
+        Report fresh = new Report(now, database.isReachable() ? "ok" : "unreachable", storage());
+        last = fresh;
+        return fresh;
+    }
+
+    private String storage() {
+        try {
+            long free = Files.getFileStore(dataDir).getUsableSpace();
+            return free < MIN_FREE_BYTES ? "no space left (" + free / 1024 + " KiB free)" : "ok";
+        } catch (IOException e) {
+            return "unreadable";
+        }
+    }
+}
