@@ -1,11 +1,11 @@
 package dev.wharf.storage;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import dev.wharf.core.PrivateFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
@@ -21,6 +21,12 @@ import java.util.Optional;
  * Linux keeps the two coherent: a direct write flushes and drops cached pages of its range first.
  */
 final class DirectIo {
+    /**
+     * {@code com.sun.nio.file.ExtendedOpenOption.DIRECT}, looked up by name: the JDK's compiler warns on every use of
+     * that internal class, and a JDK without it simply has no direct I/O (the probe then fails).
+     */
+    private static final OpenOption DIRECT = directOption();
+
     private final int blockSize;
 
     private DirectIo(int blockSize) {
@@ -68,6 +74,17 @@ final class DirectIo {
 
     /** Opens an existing file for direct writes. */
     static FileChannel open(Path file) throws IOException {
-        return FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+        if (DIRECT == null) {
+            throw new UnsupportedOperationException("this JDK has no direct I/O");
+        }
+        return FileChannel.open(file, StandardOpenOption.WRITE, DIRECT);
+    }
+
+    private static OpenOption directOption() {
+        try {
+            return (OpenOption) Class.forName("com.sun.nio.file.ExtendedOpenOption").getField("DIRECT").get(null);
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            return null;
+        }
     }
 }

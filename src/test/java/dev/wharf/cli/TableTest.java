@@ -12,10 +12,11 @@ class TableTest {
         StringWriter out = new StringWriter();
         new Table("A", "LONGER", "C").row("wide cell", "x", "").row("y", "z", "last").print(new PrintWriter(out));
 
-        assertThat(out.toString()).isEqualTo(
-                "A          LONGER  C\n"
-                        + "wide cell  x       -\n"
-                        + "y          z       last\n");
+        assertThat(out.toString()).isEqualTo("""
+                A          LONGER  C
+                wide cell  x       -
+                y          z       last
+                """);
     }
 
     @Test

@@ -159,7 +159,7 @@ abstract class AuditLogApiTest extends ServerTest {
         assertThat(groups.get("repo").get("label").asText()).isEqualTo("Repository");
         assertThat(groups.get("org").get("label").asText()).isEqualTo("Organization");
         List<String> listed = new ArrayList<>();
-        groups.fields().forEachRemaining(g -> g.getValue().get("actions").forEach(a -> {
+        groups.properties().forEach(g -> g.getValue().get("actions").forEach(a -> {
             listed.add(g.getKey() + "." + a.get("name").asText());
             assertThat(a.get("label").asText()).isNotBlank();
             assertThat(a.get("description").asText()).isNotBlank();

@@ -190,7 +190,7 @@ abstract class CrashTest {
     }
 
     private static String basic(String pat) {
-        return "Basic " + java.util.Base64.getEncoder().encodeToString(("alice:" + pat).getBytes());
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(("alice:" + pat).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static long rangeEnd(String range) {

@@ -40,7 +40,7 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
 
     @Test
     void putAnswersWithLocationAndDigest() {
-        byte[] config = "{}".getBytes();
+        byte[] config = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         pushBlob(alice(), "alice/loc", config);
         byte[] body = manifest(config);
         RegistryClient.Res r = alice().put("/v2/alice/loc/manifests/latest", body, "Content-Type", OCI_MANIFEST);
@@ -59,7 +59,7 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
 
     @Test
     void dockerSchema2ManifestAndList() {
-        byte[] config = "{\"architecture\":\"arm64\"}".getBytes();
+        byte[] config = "{\"architecture\":\"arm64\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         pushBlob(alice(), "alice/docker", config);
         Map<String, Object> m = manifestMap(DOCKER_MANIFEST, "application/vnd.docker.container.image.v1+json",
                 config);
@@ -93,7 +93,7 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
 
     @Test
     void manifestsMustReferToKnownContent() {
-        byte[] config = "{\"x\":1}".getBytes();
+        byte[] config = "{\"x\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] body = manifest(config);
         RegistryClient.Res missingBlob = alice().put("/v2/alice/refs/manifests/a", body, "Content-Type", OCI_MANIFEST);
         assertThat(missingBlob.status()).isEqualTo(404);
@@ -117,22 +117,22 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
 
     @Test
     void invalidManifestsAreRefusedClearly() {
-        byte[] config = "{\"y\":2}".getBytes();
+        byte[] config = "{\"y\":2}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         pushBlob(alice(), "alice/invalid", config);
         String schema1 = "{\"schemaVersion\":1,\"name\":\"alice/invalid\",\"tag\":\"x\",\"fsLayers\":[]}";
-        RegistryClient.Res s1 = alice().put("/v2/alice/invalid/manifests/x", schema1.getBytes(),
+        RegistryClient.Res s1 = alice().put("/v2/alice/invalid/manifests/x", schema1.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 "Content-Type", "application/vnd.docker.distribution.manifest.v1+prettyjws");
         assertThat(s1.status()).isEqualTo(400);
         assertThat(s1.code()).isEqualTo("MANIFEST_INVALID");
         assertThat(s1.json().path("errors").path(0).path("detail").asText()).contains("schema 1");
-        RegistryClient.Res s1json = alice().put("/v2/alice/invalid/manifests/x", schema1.getBytes(),
+        RegistryClient.Res s1json = alice().put("/v2/alice/invalid/manifests/x", schema1.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 "Content-Type", "application/json");
         assertThat(s1json.json().path("errors").path(0).path("detail").asText()).contains("schema 1");
 
         for (String bad : new String[] {"not json", "[]", "{\"schemaVersion\":2}", "{\"schemaVersion\":2,"
                 + "\"mediaType\":\"" + OCI_MANIFEST + "\",\"config\":{\"digest\":\"sha256:totallywrong\","
                 + "\"size\":1,\"mediaType\":\"x\"},\"layers\":[]}"}) {
-            RegistryClient.Res r = alice().put("/v2/alice/invalid/manifests/x", bad.getBytes(),
+            RegistryClient.Res r = alice().put("/v2/alice/invalid/manifests/x", bad.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     "Content-Type", OCI_MANIFEST);
             assertThat(r.status()).as(bad).isEqualTo(400);
             assertThat(r.code()).as(bad).isEqualTo("MANIFEST_INVALID");
@@ -141,7 +141,7 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
                 "Content-Type", DOCKER_MANIFEST);
         assertThat(mismatch.code()).isEqualTo("MANIFEST_INVALID");
         RegistryClient.Res unsupported = alice().put("/v2/alice/invalid/manifests/x", "{\"schemaVersion\":2}"
-                .getBytes(), "Content-Type", "application/vnd.example+json");
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "Content-Type", "application/vnd.example+json");
         assertThat(unsupported.code()).isEqualTo("MANIFEST_INVALID");
         Map<String, Object> longType = manifestMap(OCI_MANIFEST, OCI_CONFIG, config);
         longType.put("artifactType", "application/" + "x".repeat(300));
@@ -155,7 +155,7 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
 
     @Test
     void manifestSizeIsLimited() {
-        byte[] config = "{\"big\":true}".getBytes();
+        byte[] config = "{\"big\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         pushBlob(alice(), "alice/big", config);
         Map<String, Object> m = manifestMap(OCI_MANIFEST, OCI_CONFIG, config);
         m.put("annotations", Map.of("padding", "x".repeat(4 * 1024 * 1024)));
@@ -290,7 +290,7 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
     @Test
     void referrersWithArtifactTypeFilter() {
         Image subject = pushImage(alice(), "alice/refer", "v1", 1);
-        byte[] empty = "{}".getBytes();
+        byte[] empty = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         pushBlob(alice(), "alice/refer", empty);
         Map<String, Object> sig = new LinkedHashMap<>();
         sig.put("schemaVersion", 2);

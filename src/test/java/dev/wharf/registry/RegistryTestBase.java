@@ -115,13 +115,14 @@ abstract class RegistryTestBase {
     }
 
     /** An image pushed by {@link #pushImage}: its manifest bytes and digest, and its blobs. */
+    @SuppressWarnings("ArrayRecordComponent") // test data, read by tests, never compared as a whole
     record Image(byte[] manifest, String digest, List<byte[]> blobs) {
     }
 
     /** Pushes a config and {@code layers} random layers, then an OCI manifest under {@code tag}. */
     Image pushImage(RegistryClient client, String repo, String tag, int layers) {
         List<byte[]> blobs = new ArrayList<>();
-        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"n\":" + random.nextLong() + "}").getBytes();
+        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"n\":" + random.nextLong() + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         blobs.add(config);
         pushBlob(client, repo, config);
         List<Map<String, Object>> layerDescs = new ArrayList<>();

@@ -107,7 +107,7 @@ abstract class SkopeoTest extends RegistryTestBase {
 
     /** What a PAT of this scope may do on a repository, by the scope table and the account rules. */
     static boolean expected(String scope, String action, boolean own, boolean isPublic) {
-        boolean account = own || action.equals("pull") && isPublic;
+        boolean account = own || (action.equals("pull") && isPublic);
         boolean credential = switch (scope) {
             case "repo:public_read" -> action.equals("pull") && isPublic;
             case "repo:read" -> action.equals("pull");

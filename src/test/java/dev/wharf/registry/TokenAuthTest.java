@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,10 +60,10 @@ abstract class TokenAuthTest extends RegistryTestBase {
     }
 
     /** The actions the token grants per repository, e.g. {@code alice/x=[pull, push]}. */
-    static Map<String, TreeSet<String>> grants(String jwt) {
+    static Map<String, Set<String>> grants(String jwt) {
         try {
-            JsonNode claims = RegistryClient.JSON.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
-            Map<String, TreeSet<String>> out = new java.util.TreeMap<>();
+            JsonNode claims = RegistryClient.JSON.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.", -1)[1]));
+            Map<String, Set<String>> out = new java.util.TreeMap<>();
             for (JsonNode entry : claims.path("access")) {
                 TreeSet<String> actions = new TreeSet<>();
                 entry.path("actions").forEach(a -> actions.add(a.asText()));
@@ -74,11 +75,11 @@ abstract class TokenAuthTest extends RegistryTestBase {
         }
     }
 
-    Map<String, TreeSet<String>> granted(RegistryClient client, String... scopes) {
+    Map<String, Set<String>> granted(RegistryClient client, String... scopes) {
         return grants(tokenResponse(client, scopes).path("token").asText());
     }
 
-    static TreeSet<String> set(String... actions) {
+    static Set<String> set(String... actions) {
         return new TreeSet<>(List.of(actions));
     }
 
@@ -135,7 +136,7 @@ abstract class TokenAuthTest extends RegistryTestBase {
         Http asAlice = hub().bearer(aliceSession);
         assertThat(granted(bob(), scope)).isEmpty();
         String[] roles = {"member", "editor", "owner"};
-        List<TreeSet<String>> expected = List.of(set("pull"), set("pull", "push"), set("delete", "pull", "push"));
+        List<Set<String>> expected = List.of(set("pull"), set("pull", "push"), set("delete", "pull", "push"));
         for (int i = 0; i < roles.length; i++) {
             assertThat(asAlice.put("/api/v1/orgs/acme/members/bobby", Map.of("role", roles[i])).status())
                     .isEqualTo(200);
@@ -163,18 +164,18 @@ abstract class TokenAuthTest extends RegistryTestBase {
         String form = "grant_type=password&username=alice&password=" + URLEncoder.encode(alicePat,
                 StandardCharsets.UTF_8) + "&service=test&client_id=skopeo&scope="
                 + URLEncoder.encode("repository:alice/private:pull,push", StandardCharsets.UTF_8);
-        RegistryClient.Res r = anonymous().post("/token", form.getBytes(), "Content-Type",
+        RegistryClient.Res r = anonymous().post("/token", form.getBytes(java.nio.charset.StandardCharsets.UTF_8), "Content-Type",
                 "application/x-www-form-urlencoded");
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         assertThat(grants(r.json().path("access_token").asText()))
                 .containsEntry("alice/private", set("pull", "push"));
         assertThat(r.json().path("scope").asText()).isEqualTo("repository:alice/private:pull,push");
         RegistryClient.Res refresh = anonymous().post("/token", "grant_type=refresh_token&refresh_token=x"
-                .getBytes(), "Content-Type", "application/x-www-form-urlencoded");
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "Content-Type", "application/x-www-form-urlencoded");
         assertThat(refresh.status()).isEqualTo(400);
         assertThat(refresh.json().path("error").asText()).isEqualTo("unsupported_grant_type");
         RegistryClient.Res bad = anonymous().post("/token", "grant_type=password&username=alice&password=nope"
-                .getBytes(), "Content-Type", "application/x-www-form-urlencoded");
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "Content-Type", "application/x-www-form-urlencoded");
         assertThat(bad.status()).isEqualTo(401);
     }
 
@@ -231,7 +232,7 @@ abstract class TokenAuthTest extends RegistryTestBase {
 
     @Test
     void multipleScopesInOneRequest() {
-        Map<String, TreeSet<String>> g = granted(alice(), "repository:alice/private:pull",
+        Map<String, Set<String>> g = granted(alice(), "repository:alice/private:pull",
                 "repository:alice/public:push repository:alice/other:delete");
         assertThat(g).containsEntry("alice/private", set("pull")).containsEntry("alice/public", set("push"))
                 .containsEntry("alice/other", set("delete"));

@@ -75,7 +75,7 @@ class TransferLoadTest {
         for (int i = 0; i < DOWNLOADS; i++) {
             tasks.add(() -> {
                 HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create(url + "/v2/admin/load/blobs/"
-                        + sharedDigest)).header("Authorization", auth).timeout(Duration.ofSeconds(120)).build(),
+                        + sharedDigest)).header("Authorization", auth).timeout(Duration.ofMinutes(2)).build(),
                         HttpResponse.BodyHandlers.ofInputStream());
                 // A slow reader: the server's writes block, so the downloads overlap and hold their buffers.
                 return r.statusCode() + " " + slowDigest(r.body());
@@ -120,7 +120,7 @@ class TransferLoadTest {
             String basic = "Basic " + Base64.getEncoder().encodeToString((user + ":burst-password-" + i)
                     .getBytes(StandardCharsets.UTF_8));
             tasks.add(() -> client.send(HttpRequest.newBuilder(URI.create(url + "/v2/")).header("Authorization", basic)
-                    .timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+                    .timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
         }
         ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
         try {
@@ -140,7 +140,7 @@ class TransferLoadTest {
         String location = started.header("Location");
         HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                 (location.startsWith("/") ? url + location : location) + "?digest=" + digest(data)))
-                .header("Authorization", auth).timeout(Duration.ofSeconds(120))
+                .header("Authorization", auth).timeout(Duration.ofMinutes(2))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(data)).build(), HttpResponse.BodyHandlers.ofString());
         return put.statusCode();
     }

@@ -29,7 +29,7 @@ class DialectBoundariesTest extends ServerTest {
 
     /** What the server answers to a raw request line, bypassing any client-side URI checks. */
     private Raw raw(String method, String target) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        try (Socket socket = new Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
             OutputStream out = socket.getOutputStream();
             out.write((method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
@@ -150,7 +150,7 @@ class DialectBoundariesTest extends ServerTest {
         Raw unknownMethod = raw("BREW", "/v2/access-tokens");
         assertThat(unknownMethod.status()).isEqualTo(405);
         assertThat(unknownMethod.json().path("detail").asText()).isEqualTo("Method \"BREW\" not allowed.");
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        try (Socket socket = new Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
             String huge = "x".repeat(20_000);
             socket.getOutputStream().write(("GET /v2/access-tokens HTTP/1.1\r\nHost: a\r\nX-Big: " + huge
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));

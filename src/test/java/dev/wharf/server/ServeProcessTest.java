@@ -96,13 +96,13 @@ class ServeProcessTest {
     @Test
     void sigtermLetsAnInFlightRequestFinishThenExits() throws Exception {
         int port = start("graceful-admin-password");
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+        try (Socket socket = new Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
             String body = "{\"username\":\"admin\",\"password\":\"graceful-admin-password\"}";
             out.write(("POST /v2/users/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n").getBytes());
-            out.write(body.substring(0, 10).getBytes());
+                    + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write(body.substring(0, 10).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             out.flush();
             Thread.sleep(300);
 
@@ -110,7 +110,7 @@ class ServeProcessTest {
             Thread.sleep(2500); // longer than Jetty's default 1 s shutdown idle timeout
             assertThat(process.isAlive()).as("still draining the in-flight request").isTrue();
 
-            out.write(body.substring(10).getBytes());
+            out.write(body.substring(10).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             out.flush();
             InputStream in = socket.getInputStream();
             String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -169,7 +169,7 @@ class ServeProcessTest {
         c.setRequestMethod("POST");
         c.setDoOutput(true);
         c.setRequestProperty("Content-Type", "application/json");
-        c.getOutputStream().write(("{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}").getBytes());
+        c.getOutputStream().write(("{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return c.getResponseCode();
     }
 }

@@ -233,6 +233,17 @@ public abstract class BlobStoreContract {
                 }
                 return data[pos++] & 0xff;
             }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (pos >= 1_200_000) {
+                    throw new IOException("connection reset");
+                }
+                int n = Math.min(len, 1_200_000 - pos);
+                System.arraycopy(data, pos, b, off, n);
+                pos += n;
+                return n;
+            }
         };
         assertThatThrownBy(() -> store.append(id, 0, failing)).isInstanceOf(IOException.class);
         long kept = store.uploadSize(id).orElseThrow();

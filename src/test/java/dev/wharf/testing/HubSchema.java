@@ -39,13 +39,26 @@ public final class HubSchema {
         }
         // ValueError.fields is declared as an object with "items", which parsers read as an array; Hub sends
         // {"fields": {"<field>": ["<message>"]}}.
-        String wrongFields = "        fields:\n          type: object\n          items:\n            type: string\n";
+        String wrongFields = """
+                        fields:
+                          type: object
+                          items:
+                            type: string
+                """;
         assertThat(yaml).contains(wrongFields);
-        yaml = yaml.replace(wrongFields, "        fields:\n          type: object\n          additionalProperties:\n"
-                + "            type: array\n            items:\n              type: string\n");
+        yaml = yaml.replace(wrongFields, """
+                        fields:
+                          type: object
+                          additionalProperties:
+                            type: array
+                            items:
+                              type: string
+                """);
         OpenAPI api = new OpenAPIV3Parser().readContents(yaml).getOpenAPI();
+        @SuppressWarnings("rawtypes") // the parser's API hands out raw schemas
         Map<String, Schema> schemas = api.getComponents().getSchemas();
-        @SuppressWarnings("unchecked") Map<String, Schema> list = schemas.get("getAccessTokensResponse").getProperties();
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Map<String, Schema> list = schemas.get("getAccessTokensResponse").getProperties();
         list.get("next").setNullable(true);
         list.get("previous").setNullable(true);
         ((Schema<?>) schemas.get("accessToken").getProperties().get("expires_at")).setNullable(true);

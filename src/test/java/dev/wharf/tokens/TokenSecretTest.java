@@ -23,7 +23,7 @@ class TokenSecretTest {
     void checksumIsBase62OfCrc32LeftPadded() {
         String body = "wharf_pat_" + "0".repeat(36);
         CRC32 crc = new CRC32();
-        crc.update(body.getBytes());
+        crc.update(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         long v = crc.getValue();
         StringBuilder expected = new StringBuilder();
         for (int i = 0; i < 6; i++) {
