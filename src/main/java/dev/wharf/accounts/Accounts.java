@@ -3,7 +3,6 @@ package dev.wharf.accounts;
 import dev.wharf.audit.Actor;
 import dev.wharf.audit.AuditAction;
 import dev.wharf.audit.AuditLog;
-import dev.wharf.audit.LogOwner;
 import dev.wharf.core.DomainException;
 import dev.wharf.core.ShortCache;
 import dev.wharf.core.Timestamps;

@@ -17,7 +17,8 @@ import java.util.Optional;
 /** Reading times from the command line and showing the server's times to people. */
 public final class Times {
     private static final DateTimeFormatter ABSOLUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-    private static final DateTimeFormatter ZONE = DateTimeFormatter.ofPattern("zzz", Locale.ROOT);
+    /** English zone abbreviations ({@code CET}); the root locale has none from JDK 25 on and prints offsets. */
+    private static final DateTimeFormatter ZONE = DateTimeFormatter.ofPattern("zzz", Locale.ENGLISH);
     private static final DateTimeFormatter WIRE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
     static final String FORMATS = "use YYYY-MM-DD, an RFC 3339 time such as 2027-01-01T12:00:00Z, or a duration "
             + "such as 30d, 12h or 2w";

@@ -2,7 +2,9 @@ package dev.wharf.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
 import java.time.Duration;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.migration.JavaMigration;
@@ -38,6 +40,15 @@ public final class Database implements AutoCloseable {
         config.setMinimumIdle(2);
         config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
         config.setValidationTimeout(Math.min(CONNECTION_TIMEOUT.toMillis(), 2_000));
+        // A connection to a database that closed itself (H2 does after an I/O error such as a full disk) never works
+        // again: the pool drops it, and the next connection opens the database anew once the cause is gone.
+        config.setExceptionOverride(new SQLExceptionOverride() {
+            @java.lang.Override // Hikari's own enum is called Override
+            public SQLExceptionOverride.Override adjudicate(SQLException e) {
+                return DatabaseFailures.isUnavailable(e) || DatabaseFailures.isDiskFull(e)
+                        ? SQLExceptionOverride.Override.MUST_EVICT : SQLExceptionOverride.Override.CONTINUE_EVICT;
+            }
+        });
         if (meters != null) {
             config.setMetricRegistry(meters);
         }

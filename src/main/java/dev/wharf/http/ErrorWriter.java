@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
 public final class ErrorWriter {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorWriter.class);
     private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
+    private static final long OUTAGE_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    private static final java.util.concurrent.atomic.AtomicLong lastOutageLog =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - OUTAGE_LOG_INTERVAL_NANOS);
 
     private ErrorWriter() {
     }
@@ -34,6 +37,8 @@ public final class ErrorWriter {
         HttpError error = mapper.map(ctx.path(), failure);
         if (error.status() >= 500 && !(failure instanceof dev.wharf.core.DomainException)) {
             LOG.error("unhandled error in {} {}", ctx.method(), ctx.path(), raw);
+        } else if (failure instanceof dev.wharf.core.DomainException.Unavailable unavailable) {
+            logOutage(unavailable, raw);
         } else if (failure instanceof ClientGone) {
             LOG.debug("client stopped sending {} {}: {}", ctx.method(), ctx.path(), raw.toString());
         }
@@ -52,6 +57,24 @@ public final class ErrorWriter {
             return;
         }
         ctx.contentType("application/json").result(Json.bytes(error.body()));
+    }
+
+    /**
+     * An outage (database, disk) is worth a line for the operator, but not one per refused request: at most one every
+     * {@link #OUTAGE_LOG_INTERVAL_NANOS}, with the underlying cause's message.
+     */
+    private static void logOutage(dev.wharf.core.DomainException.Unavailable unavailable, Throwable raw) {
+        long now = System.nanoTime();
+        long last = lastOutageLog.get();
+        if (now - last < OUTAGE_LOG_INTERVAL_NANOS || !lastOutageLog.compareAndSet(last, now)) {
+            return;
+        }
+        Throwable root = raw;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        LOG.warn("refusing requests: {} ({}: {})", unavailable.getMessage(), root.getClass().getSimpleName(),
+                root.getMessage());
     }
 
     /**

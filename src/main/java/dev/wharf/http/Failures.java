@@ -2,13 +2,11 @@ package dev.wharf.http;
 
 import dev.wharf.core.DomainException;
 import dev.wharf.core.Reason;
+import dev.wharf.db.DatabaseFailures;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedChannelException;
-import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.io.EofException;
 
@@ -20,8 +18,6 @@ import org.eclipse.jetty.io.EofException;
 public final class Failures {
     /** How long clients are told to wait when the database or the disk is out of service. */
     public static final long RETRY_AFTER_SECONDS = 5;
-    /** H2's codes for a database that is closed, shutting down, or failing on file I/O. */
-    private static final Set<Integer> H2_UNAVAILABLE = Set.of(90098, 90121, 90028, 90031, 90020, 8000, 90046);
 
     private Failures() {
     }
@@ -33,15 +29,15 @@ public final class Failures {
         if (failure instanceof HttpResponseException http && http.getStatus() == 413) {
             return new DomainException.TooLarge(Reason.REQUEST, "The request body is too large.", -1);
         }
-        if (isDiskFull(failure)) {
+        if (DatabaseFailures.isDiskFull(failure)) {
             return new DomainException.Unavailable(Reason.STORAGE_FULL, "There is no space left to store this.",
                     RETRY_AFTER_SECONDS);
         }
-        if (isDatabaseUnavailable(failure)) {
+        if (DatabaseFailures.isUnavailable(failure)) {
             return new DomainException.Unavailable(Reason.DATABASE, "The metadata database is unavailable.",
                     RETRY_AFTER_SECONDS);
         }
-        if (isTransientConflict(failure)) {
+        if (DatabaseFailures.isTransientConflict(failure)) {
             return new DomainException.Unavailable(Reason.DATABASE,
                     "The request collided with a concurrent change; retry it.", 1);
         }
@@ -49,46 +45,6 @@ public final class Failures {
             return new ClientGone(failure);
         }
         return failure;
-    }
-
-    private static boolean isDiskFull(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && "53100".equals(sql.getSQLState())) {
-                return true;
-            }
-            String message = t.getMessage();
-            if (message != null && message.contains("No space left on device")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isDatabaseUnavailable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientConnectionException
-                    || t instanceof org.jdbi.v3.core.ConnectionException) {
-                return true;
-            }
-            if (t instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                if ((state != null && (state.startsWith("08") || state.startsWith("57P")))
-                        || H2_UNAVAILABLE.contains(sql.getErrorCode())) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** A deadlock or serialisation failure (SQLSTATE class 40): the database gave up one side of a race. */
-    private static boolean isTransientConflict(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("40")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Reading the request failed because of the client: it closed, stalled past the idle timeout, or was too slow. */

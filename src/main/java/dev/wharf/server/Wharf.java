@@ -20,7 +20,6 @@ import dev.wharf.db.Database;
 import dev.wharf.dockerhub.HubApi;
 import dev.wharf.dockerhub.HubRoutes;
 import dev.wharf.http.ClientAddress;
-import dev.wharf.http.Dialect;
 import dev.wharf.http.Requests;
 import dev.wharf.registry.RegistryApi;
 import dev.wharf.repositories.Maintenance;

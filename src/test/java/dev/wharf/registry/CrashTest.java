@@ -8,7 +8,6 @@ import dev.wharf.testing.Http;
 import dev.wharf.testing.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -70,7 +68,7 @@ abstract class CrashTest {
             databaseUrl = backend().freshJdbcUrl();
         }
         Path dataDir = tmp.resolve("data");
-        int port = freePort();
+        int port = ChildServer.freePort();
         start(dataDir, port, databaseUrl, "first");
 
         // A user, a token, and an image pushed before the crash.
@@ -168,19 +166,14 @@ abstract class CrashTest {
     }
 
     private void start(Path dataDir, int port, String databaseUrl, String name) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.wharf.Main", "serve",
-                "--port", String.valueOf(port), "--bind", "127.0.0.1", "--data-dir", dataDir.toString()));
+        List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString()));
         if (databaseUrl != null) {
-            command.add("--database-url");
-            command.add(databaseUrl);
+            args.addAll(List.of("--database-url", databaseUrl));
         }
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(name + ".log").toFile());
-        pb.environment().put("WHARF_ADMIN_PASSWORD", TestServer.ADMIN_PASSWORD);
-        process = pb.start();
-        url = "http://127.0.0.1:" + port;
-        ChildServer.awaitHealthy(process, url, tmp.resolve(name + ".log"));
+        ChildServer child = ChildServer.start(tmp.resolve(name + ".log"), port, List.of("-Xmx256m"),
+                args.toArray(String[]::new));
+        process = child.process();
+        url = child.url();
     }
 
     private static String login(Http http, String user, String password) {
@@ -195,12 +188,6 @@ abstract class CrashTest {
 
     private static long rangeEnd(String range) {
         return range == null ? -1 : Long.parseLong(range.substring(range.indexOf('-') + 1));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static String patternDigest(long size) throws Exception {

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wharf.audit.AuditEvent;
 import dev.wharf.audit.AuditLog;
+import dev.wharf.repositories.ManifestDocument;
 import dev.wharf.repositories.PullCounter;
+import dev.wharf.repositories.Repositories;
+import dev.wharf.repositories.StoredManifest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +79,48 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
         assertThat(put.status()).as(put.toString()).isEqualTo(201);
         assertThat(alice().get("/v2/alice/docker/manifests/multi", "Accept", list).header("Content-Type"))
                 .isEqualTo(list);
+    }
+
+    @Test
+    void whatAManifestRefersToItsPlatformAndSizeAreRecordedWhenItIsStored() throws InterruptedException {
+        Image image = pushImage(alice(), "alice/facts", "v1", 2);
+        StoredManifest stored = server.wharf().repositories().manifest(repository("alice/facts"), "v1").orElseThrow();
+        Repositories.ManifestFacts facts = server.wharf().repositories().facts(stored);
+        assertThat(facts.platform()).isEqualTo(new ManifestDocument.Platform("linux", "amd64", null));
+        long blobs = image.blobs().stream().mapToLong(b -> b.length).sum();
+        assertThat(facts.totalSize()).isEqualTo(image.manifest().length + blobs);
+        assertThat(facts.references()).extracting(ManifestDocument.Reference::kind)
+                .containsExactly(ManifestDocument.Kind.CONFIG, ManifestDocument.Kind.LAYER,
+                        ManifestDocument.Kind.LAYER);
+        assertThat(facts.references().get(1).digest().toString()).isEqualTo(RegistryClient.digest(image.blobs()
+                .get(1)));
+        assertThat(facts.pushedAt()).isNotNull();
+        assertThat(facts.pulledAt()).isNull();
+
+        Map<String, Object> child = new LinkedHashMap<>(descriptor(OCI_MANIFEST, image.manifest()));
+        child.put("platform", Map.of("os", "linux", "architecture", "arm64", "variant", "v8"));
+        byte[] index = RegistryClient.json(Map.of("schemaVersion", 2, "mediaType", OCI_INDEX,
+                "manifests", List.of(child)));
+        assertThat(alice().put("/v2/alice/facts/manifests/multi", index, "Content-Type", OCI_INDEX).status())
+                .isEqualTo(201);
+        StoredManifest multi = server.wharf().repositories().manifest(repository("alice/facts"), "multi")
+                .orElseThrow();
+        Repositories.ManifestFacts indexFacts = server.wharf().repositories().facts(multi);
+        assertThat(indexFacts.platform()).isNull();
+        assertThat(indexFacts.totalSize()).isEqualTo(index.length + facts.totalSize());
+        assertThat(indexFacts.references()).singleElement().satisfies(r -> {
+            assertThat(r.kind()).isEqualTo(ManifestDocument.Kind.MANIFEST);
+            assertThat(r.platform()).isEqualTo(new ManifestDocument.Platform("linux", "arm64", "v8"));
+        });
+
+        assertThat(alice().get("/v2/alice/facts/manifests/v1").status()).isEqualTo(200);
+        settleBookkeeping();
+        assertThat(server.wharf().repositories().facts(stored).pulledAt()).isNotNull();
+        int blobRows = server.wharf().database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT COUNT(*) FROM blobs WHERE digest IN (<d>)")
+                .bindList("d", List.of(image.digest(), RegistryClient.digest(image.blobs().get(0)),
+                        RegistryClient.digest(index))).mapTo(Integer.class).one());
+        assertThat(blobRows).as("the manifest, its config and the index are in the blob table").isEqualTo(3);
     }
 
     @Test

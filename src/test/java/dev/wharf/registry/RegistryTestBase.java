@@ -2,6 +2,7 @@ package dev.wharf.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.config.WharfConfig;
 import dev.wharf.repositories.Repository;
 import dev.wharf.repositories.RepositoryName;
 import dev.wharf.testing.Backend;
@@ -14,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +39,11 @@ abstract class RegistryTestBase {
 
     protected abstract Backend backend();
 
+    /** Override to adjust the server configuration. */
+    protected WharfConfig configure(WharfConfig config) {
+        return config;
+    }
+
     /** The server's clock; a class that moves time returns a {@link dev.wharf.testing.ManualClock}. */
     protected Clock clock() {
         return Clock.systemUTC();
@@ -61,7 +66,7 @@ abstract class RegistryTestBase {
                     + " (apt-get install skopeo; CI installs it)");
             Assumptions.assumeTrue(false, "skopeo is not installed");
         }
-        server = TestServer.start(backend(), UnaryOperator.identity(), clock());
+        server = TestServer.start(backend(), this::configure, clock());
         aliceSession = Sessions.newUser(server, "alice", PASSWORD);
         alicePat = Sessions.newToken(server, aliceSession, "alice-admin", "repo:admin");
         bobSession = Sessions.newUser(server, "bobby", PASSWORD);
@@ -72,6 +77,7 @@ abstract class RegistryTestBase {
     void stopServer() {
         if (server != null) {
             server.close();
+            server = null;
         }
     }
 

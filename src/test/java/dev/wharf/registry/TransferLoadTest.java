@@ -8,7 +8,6 @@ import dev.wharf.testing.Sessions;
 import dev.wharf.testing.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -155,31 +153,10 @@ class TransferLoadTest {
     }
 
     private void start() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(recommendedJvmFlags());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.wharf.Main", "serve",
-                "--port", String.valueOf(port), "--bind", "127.0.0.1", "--data-dir", tmp.resolve("data").toString()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("server.log").toFile());
-        pb.environment().put("WHARF_ADMIN_PASSWORD", TestServer.ADMIN_PASSWORD);
-        process = pb.start();
-        url = "http://127.0.0.1:" + port;
-        ChildServer.awaitHealthy(process, url, tmp.resolve("server.log"));
-    }
-
-    /** The flags bench/run.sh (and the README) recommend, read from the script so the two cannot drift apart. */
-    static List<String> recommendedJvmFlags() throws IOException {
-        String line = Files.readAllLines(Path.of("bench/run.sh")).stream()
-                .filter(l -> l.startsWith("RECOMMENDED_JVM_FLAGS=")).findFirst()
-                .orElseThrow(() -> new AssertionError("bench/run.sh defines no RECOMMENDED_JVM_FLAGS"));
-        String flags = line.substring(line.indexOf('"') + 1, line.lastIndexOf('"'));
-        assertThat(flags).contains("-XX:MaxDirectMemorySize=64m");
-        return Arrays.asList(flags.split(" "));
+        ChildServer child = ChildServer.start(tmp.resolve("server.log"), ChildServer.freePort(),
+                ChildServer.recommendedJvmFlags(), "--data-dir", tmp.resolve("data").toString());
+        process = child.process();
+        url = child.url();
     }
 
     private static String slowDigest(InputStream body) throws Exception {

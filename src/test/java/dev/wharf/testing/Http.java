@@ -56,10 +56,11 @@ public final class Http {
         return send("PUT", path, body);
     }
 
-    /** Sends a request; a String body is sent verbatim, anything else as JSON. */
+    /** Sends a request; a String or byte[] body is sent verbatim, anything else as JSON. */
     public Response send(String method, String path, Object body) {
         try {
             HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+                    : body instanceof byte[] bytes ? HttpRequest.BodyPublishers.ofByteArray(bytes)
                     : HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body));
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                     .method(method, publisher);
