@@ -46,10 +46,7 @@ abstract class MigrationTest {
 
     abstract Backend backend();
 
-    private record Stored(Digest digest, byte[] bytes) {
-        long size() {
-            return bytes.length;
-        }
+    private record Stored(Digest digest, long size) {
     }
 
     @Test
@@ -178,7 +175,7 @@ abstract class MigrationTest {
         store.createUpload(id);
         store.append(id, 0, new ByteArrayInputStream(bytes));
         store.commit(id, digest);
-        return new Stored(digest, bytes);
+        return new Stored(digest, bytes.length);
     }
 
     private static String descriptor(String mediaType, Stored blob) {

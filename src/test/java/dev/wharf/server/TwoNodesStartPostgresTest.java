@@ -39,6 +39,9 @@ class TwoNodesStartPostgresTest {
 
     @Test
     void nodesStartingTogetherOnAnEmptyDatabaseAgreeOnOneAdminAndOneKey() throws Exception {
+        if (Backend.postgresUrl() == null) {
+            System.err.println("SKIPPED " + getClass().getSimpleName() + ": set " + Backend.POSTGRES_ENV);
+        }
         Assumptions.assumeTrue(Backend.postgresUrl() != null, Backend.POSTGRES_ENV + " is not set");
         String url = Backend.POSTGRES.freshJdbcUrl();
         byte[] key = new byte[32];

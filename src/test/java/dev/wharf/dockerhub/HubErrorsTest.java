@@ -1,0 +1,13 @@
+package dev.wharf.dockerhub;
+
+import dev.wharf.testing.ErrorMapperContract;
+import org.junit.jupiter.api.Test;
+
+/** Repository and storage failures reaching the Hub used to be 500s; every domain failure now has its answer. */
+class HubErrorsTest {
+    @Test
+    void everyFailureHasItsAnswerInHubsShapeAndTheAuditLogsShape() {
+        ErrorMapperContract.check(new HubErrors(), "/v2/namespaces/alice/repositories");
+        ErrorMapperContract.check(new HubErrors(), "/v2/auditlogs/alice");
+    }
+}
