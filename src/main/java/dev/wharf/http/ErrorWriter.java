@@ -86,6 +86,9 @@ public final class ErrorWriter {
         if (!method.equals("POST") && !method.equals("PUT") && !method.equals("PATCH")) {
             return true;
         }
+        if (ctx.req().getContentLengthLong() > DRAIN_LIMIT) {
+            return false;
+        }
         try {
             InputStream in = ctx.req().getInputStream();
             byte[] buffer = new byte[16 * 1024];

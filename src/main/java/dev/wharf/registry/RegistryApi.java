@@ -89,8 +89,8 @@ public final class RegistryApi implements Dialect {
         if (problem == null) {
             return new RepositoryName(raw);
         }
-        boolean read = method.equals("GET") || method.equals("DELETE");
-        if (method.equals("HEAD") || (read && RepositoryName.lacksOnlyNamespace(raw))) {
+        boolean lookup = method.equals("GET") || method.equals("DELETE");
+        if (method.equals("HEAD") || (lookup && RepositoryName.lacksOnlyNamespace(raw))) {
             throw new DomainException.NotFound(Reason.REPOSITORY_UNKNOWN, problem);
         }
         throw new DomainException.Invalid(Reason.REPOSITORY_NAME, problem);

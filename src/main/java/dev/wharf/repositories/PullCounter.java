@@ -50,8 +50,12 @@ public final class PullCounter {
     /** Records one pull of a manifest of a repository, by {@code tag} or (null) by digest. */
     public void pulled(Repository repo, StoredManifest manifest, String tag) {
         Key key = new Key(repo.id(), manifest.id(), tag);
-        Pending p = pending.computeIfAbsent(key, k -> new Pending());
-        p.count.incrementAndGet();
+        // Counted inside the map's compute, so that flushDue cannot drop the entry between lookup and count.
+        Pending p = pending.compute(key, (k, existing) -> {
+            Pending counted = existing == null ? new Pending() : existing;
+            counted.count.incrementAndGet();
+            return counted;
+        });
         if (isDue(p, clock.instant())) {
             queue(key, p);
         }
@@ -63,10 +67,12 @@ public final class PullCounter {
         pending.forEach((key, p) -> {
             if (p.count.get() > 0 && isDue(p, now)) {
                 queue(key, p);
-            } else if (p.count.get() == 0 && !p.queued.get() && isDue(p, now)) {
-                pending.remove(key, p);
             }
         });
+        for (Key key : pending.keySet()) {
+            pending.computeIfPresent(key, (k, p) -> p.count.get() == 0 && !p.queued.get() && isDue(p, now)
+                    ? null : p);
+        }
     }
 
     /** Writes every pending count now, on the caller's thread (at shutdown). */
