@@ -26,8 +26,20 @@ public final class RouteTable<A, H> {
 
     private final List<Route<A, H>> routes = new ArrayList<>();
 
-    /** One route. {@code pattern} is what metrics and logs call it. */
-    public record Route<A, H>(String method, String pattern, A access, H handler, Pattern regex, List<String> names) {
+    /**
+     * One route. {@code pattern} is what metrics and logs call it; {@code literals} are the fixed parts of the
+     * pattern, which a path must contain before its regex is worth running.
+     */
+    public record Route<A, H>(String method, String pattern, A access, H handler, Pattern regex, List<String> names,
+                              List<String> literals) {
+        boolean mayMatch(String path) {
+            for (String literal : literals) {
+                if (!path.contains(literal)) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /** A route that matched a request, with the path's parameters. */
@@ -64,11 +76,13 @@ public final class RouteTable<A, H> {
     public RouteTable<A, H> add(String method, String pattern, A access, H handler) {
         StringBuilder regex = new StringBuilder();
         List<String> names = new ArrayList<>();
+        List<String> literals = new ArrayList<>();
         String body = pattern.endsWith("/") && pattern.length() > 1 ? pattern.substring(0, pattern.length() - 1)
                 : pattern;
         Matcher m = PARAMETER.matcher(body);
         int at = 0;
         while (m.find()) {
+            literals.add(body.substring(at, m.start()));
             regex.append(Pattern.quote(body.substring(at, m.start())));
             if (m.group(1) != null) {
                 names.add(m.group(1));
@@ -79,9 +93,11 @@ public final class RouteTable<A, H> {
             }
             at = m.end();
         }
+        literals.add(body.substring(at));
+        literals.removeIf(String::isEmpty);
         regex.append(Pattern.quote(body.substring(at))).append("/?");
         routes.add(new Route<>(method, pattern, access, handler, Pattern.compile(regex.toString()),
-                List.copyOf(names)));
+                List.copyOf(names), List.copyOf(literals)));
         return this;
     }
 
@@ -97,6 +113,9 @@ public final class RouteTable<A, H> {
     public Match<A, H> match(String method, String path) {
         Set<String> allowed = new LinkedHashSet<>();
         for (Route<A, H> route : routes) {
+            if (!route.mayMatch(path)) {
+                continue;
+            }
             Matcher m = route.regex().matcher(path);
             if (!m.matches()) {
                 continue;
