@@ -11,12 +11,16 @@ import java.net.URI;
 public final class Requests {
     private final ClientAddress clientAddress;
     private final URI publicUrl;
+    private final String publicUrlText;
+    private final String publicAuthority;
     private final long bodyMaxBytes;
 
     /** @param bodyMaxBytes the largest JSON or form body any endpoint reads (413 above) */
     public Requests(ClientAddress clientAddress, URI publicUrl, long bodyMaxBytes) {
         this.clientAddress = clientAddress;
         this.publicUrl = publicUrl;
+        this.publicUrlText = publicUrl == null ? null : publicUrl.toString();
+        this.publicAuthority = publicUrl == null ? null : publicUrl.getRawAuthority();
         this.bodyMaxBytes = bodyMaxBytes;
     }
 
@@ -56,24 +60,34 @@ public final class Requests {
      */
     public String baseUrl(Context ctx) {
         if (publicUrl != null) {
-            return publicUrl.toString();
+            return publicUrlText;
         }
         String scheme = ctx.scheme();
-        String host = ctx.host();
         if (clientAddress.isTrusted(ctx.req().getRemoteAddr())) {
             String proto = ctx.header("X-Forwarded-Proto");
-            String fwdHost = ctx.header("X-Forwarded-Host");
             if ("http".equals(proto) || "https".equals(proto)) {
                 scheme = proto;
             }
-            if (fwdHost != null && !fwdHost.isBlank()) {
-                int comma = fwdHost.indexOf(',');
-                host = (comma < 0 ? fwdHost : fwdHost.substring(0, comma)).trim();
+        }
+        return scheme + "://" + authority(ctx);
+    }
+
+    /** The host (and port) clients address this server by: the authority of {@link #baseUrl}. */
+    public String authority(Context ctx) {
+        if (publicUrl != null) {
+            return publicAuthority;
+        }
+        String host = ctx.host();
+        if (clientAddress.isTrusted(ctx.req().getRemoteAddr())) {
+            String forwardedHost = ctx.header("X-Forwarded-Host");
+            if (forwardedHost != null && !forwardedHost.isBlank()) {
+                int comma = forwardedHost.indexOf(',');
+                host = (comma < 0 ? forwardedHost : forwardedHost.substring(0, comma)).trim();
             }
         }
         if (host == null || host.isBlank()) {
             host = ctx.req().getLocalAddr() + ":" + ctx.port();
         }
-        return scheme + "://" + host;
+        return host;
     }
 }

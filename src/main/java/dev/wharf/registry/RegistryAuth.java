@@ -9,7 +9,6 @@ import dev.wharf.http.Requests;
 import dev.wharf.repositories.RepositoryName;
 import dev.wharf.tokens.TokenSecret;
 import io.javalin.http.Context;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -188,7 +187,6 @@ final class RegistryAuth {
 
     /** The service name in challenges and tokens: the registry's host (and port), as clients address it. */
     String service(Context ctx) {
-        String authority = URI.create(requests.baseUrl(ctx)).getRawAuthority();
-        return authority == null ? "wharf" : authority;
+        return requests.authority(ctx);
     }
 }

@@ -6,7 +6,6 @@ import dev.wharf.auth.Jwts;
 import dev.wharf.auth.Principal;
 import dev.wharf.auth.TokenClaims;
 import dev.wharf.core.ShortCache;
-import dev.wharf.tokens.TokenSecret;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,9 +23,9 @@ import java.util.Set;
  * and, for a personal access token, that token, so each request re-checks that the credential still works and
  * that the account still has the grant.
  *
- * <p>Verified tokens are cached by the SHA-256 of their text, so that the signature and claims of a token are checked
- * once per pull rather than per request. Only tokens that verified are cached, and the cache is bounded by memory, so
- * garbage sent as tokens costs a failed verification each time and no memory.
+ * <p>Verified tokens are cached by their signature, so that the signature and claims of a token are checked once per
+ * pull rather than per request. Only tokens that verified are cached, and the cache is bounded by memory, so garbage
+ * sent as tokens costs a failed verification each time and no memory.
  */
 final class RegistryTokens {
     static final Duration TTL = Duration.ofMinutes(5);
@@ -84,9 +83,15 @@ final class RegistryTokens {
         });
     }
 
-    /** The grant of a valid, unexpired registry token for {@code service}; empty for anything else. */
+    /**
+     * The grant of a valid, unexpired registry token for {@code service}; empty for anything else.
+     *
+     * <p>The cache key is the token's signature, an HMAC-SHA256 of the rest of it: only verified tokens are stored,
+     * so every key is a genuine 43-character signature, and a token that merely reuses one (with another header or
+     * payload) gets the grant of the token it was copied from, which its holder had already.
+     */
     Optional<Grant> verify(String token, String service) {
-        String key = TokenSecret.sha256(token);
+        String key = token.substring(token.lastIndexOf('.') + 1);
         Grant grant = verified.getIfPresent(key);
         if (grant == null) {
             Optional<Grant> parsed = jwts.verify(token, service, Jwts.Kind.REGISTRY).flatMap(this::grant);

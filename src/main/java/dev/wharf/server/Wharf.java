@@ -45,7 +45,6 @@ import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
-import org.eclipse.jetty.server.handler.MinimumDataRateHandler;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -137,7 +136,7 @@ public final class Wharf implements AutoCloseable {
                 server.setStopTimeout(0); // close() drains in-flight requests itself before stopping
                 server.setErrorHandler(new JettyErrors(spaces));
                 if (config.minBodyRate() > 0) {
-                    server.insertHandler(new MinimumDataRateHandler(config.minBodyRate(), 0));
+                    server.insertHandler(new BodyRate(config.minBodyRate()));
                 }
                 server.insertHandler(new MalformedRequests(spaces));
                 server.insertHandler(inFlight);

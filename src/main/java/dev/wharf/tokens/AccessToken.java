@@ -9,9 +9,19 @@ public record AccessToken(long id, UUID uuid, long ownerId, String label, List<S
                           String creatorIp, String creatorUa, String generatedBy, boolean active,
                           OffsetDateTime createdAt, OffsetDateTime lastUsed, OffsetDateTime expiresAt) {
 
-    /** The strongest scope this token grants; a higher scope implies the lower ones. */
+    /**
+     * The strongest scope this token grants; a higher scope implies the lower ones. Asked on every registry request,
+     * so a plain loop over the (at most 16) stored names.
+     */
     public Scope scope() {
-        return Scope.highest(scopes.stream().map(Scope::parse).toList());
+        Scope highest = Scope.PUBLIC_READ;
+        for (String name : scopes) {
+            Scope s = Scope.parse(name);
+            if (s != null && s.compareTo(highest) > 0) {
+                highest = s;
+            }
+        }
+        return highest;
     }
 
     public boolean isExpired(OffsetDateTime now) {

@@ -1,8 +1,5 @@
 package dev.wharf.tokens;
 
-import java.util.Collection;
-import java.util.Comparator;
-
 /**
  * Personal access token scopes, weakest first. A higher scope implies every lower one, so a token's power is the
  * highest scope it was given.
@@ -27,18 +24,15 @@ public enum Scope {
         return compareTo(other) >= 0;
     }
 
+    private static final Scope[] ALL = values();
+
     /** The scope named {@code value}, or null. */
     public static Scope parse(String value) {
-        for (Scope s : values()) {
+        for (Scope s : ALL) {
             if (s.wireName.equals(value)) {
                 return s;
             }
         }
         return null;
-    }
-
-    /** The strongest of the given scopes. */
-    public static Scope highest(Collection<Scope> scopes) {
-        return scopes.stream().max(Comparator.naturalOrder()).orElseThrow();
     }
 }
