@@ -4,6 +4,7 @@ import static dev.wharf.admin.AdminApi.Access.SIGNED_IN;
 import static dev.wharf.admin.AdminApi.Access.SITE_ADMIN;
 
 import dev.wharf.http.Dialect;
+import dev.wharf.http.MessageErrors;
 import dev.wharf.http.RouteTable;
 import dev.wharf.http.Router;
 import io.javalin.http.Handler;
@@ -24,6 +25,6 @@ public final class AdminRoutes {
                 .post("/api/v1/orgs", SIGNED_IN, admin::createOrg)
                 .put("/api/v1/orgs/{org}/members/{username}", SIGNED_IN, admin::putMember)
                 .delete("/api/v1/orgs/{org}/members/{username}", SIGNED_IN, admin::deleteMember);
-        return new Router<>(routes, admin::check, new AdminErrors());
+        return new Router<>(routes, admin::check, new MessageErrors());
     }
 }

@@ -1,19 +1,15 @@
-package dev.wharf.admin;
+package dev.wharf.http;
 
 import dev.wharf.core.DomainException;
-import dev.wharf.http.ClientGone;
-import dev.wharf.http.ErrorMapper;
-import dev.wharf.http.FailureStatus;
-import dev.wharf.http.HttpError;
-import dev.wharf.http.RouteNotFound;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The admin dialect's one error-mapping point, in Docker Hub's {@code error} shape: {@code {message, errinfo}},
- * plus {@code fields} on validation errors. Messages for routing and outages use the words of Hub's newer spec.
+ * Errors in Docker Hub's plain {@code error} shape, {@code {message, errinfo}}, plus {@code fields} on validation
+ * errors; messages for routing and timeouts use the words of Hub's newer spec. Wharf's admin API answers in it, and
+ * so do the operations routes and every path no API owns.
  */
-final class AdminErrors implements ErrorMapper {
+public final class MessageErrors implements ErrorMapper {
 
     @Override
     public HttpError map(String path, Throwable failure) {
