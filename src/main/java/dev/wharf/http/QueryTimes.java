@@ -2,8 +2,8 @@ package dev.wharf.http;
 
 import dev.wharf.core.DomainException;
 import java.time.DateTimeException;
-import java.time.LocalDateTime;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

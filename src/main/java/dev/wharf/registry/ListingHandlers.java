@@ -1,13 +1,13 @@
 package dev.wharf.registry;
 
-import dev.wharf.core.JsonDocuments;
 import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Account;
+import dev.wharf.core.JsonDocuments;
+import dev.wharf.http.Json;
 import dev.wharf.repositories.ManifestDocument;
 import dev.wharf.repositories.Repositories;
 import dev.wharf.repositories.Repository;
 import dev.wharf.repositories.StoredManifest;
-import dev.wharf.http.Json;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

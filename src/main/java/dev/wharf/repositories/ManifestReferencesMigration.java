@@ -1,9 +1,9 @@
 package dev.wharf.repositories;
 
 import dev.wharf.core.DomainException;
+import dev.wharf.core.Nulls;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.Digest;
-import dev.wharf.core.Nulls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
