@@ -46,8 +46,9 @@ public final class Authenticator {
 
     /**
      * Signs in with a username and a password or personal access token. A name that cannot exist is refused at
-     * once; for the others, an attempt is reserved with the throttle before the secret is checked, and a failure is
-     * audited on the account it targeted.
+     * once. A password check is reserved with the throttle before it runs (so parallel guesses get at most the
+     * limit); a token is checked at once, unless its name and address are locked out. A failure is audited on the
+     * account it targeted.
      *
      * @throws DomainException.RateLimited     after too many failures, or too many checks at once
      * @throws DomainException.Unauthenticated when the credentials are wrong
@@ -57,30 +58,43 @@ public final class Authenticator {
         if (Names.problem(name) != null || secret == null) {
             throw new DomainException.Unauthenticated(BAD_CREDENTIALS);
         }
+        if (secret.startsWith(TokenSecret.PAT_PREFIX)) {
+            // A token cannot be guessed and costs a hash lookup, not Argon2: clients may send it in parallel. It
+            // still cannot get past a lockout, and its failures count towards one.
+            throttle.checkNotLockedOut(name, address);
+            Optional<Principal> principal = patCredentials(name, secret);
+            if (principal.isEmpty()) {
+                throttle.recordFailure(name, address);
+                throw failed(name, address);
+            }
+            return principal.get();
+        }
         try (LoginThrottle.Attempt attempt = throttle.begin(name, address)) {
-            Optional<Principal> principal = credentials(name, secret);
+            Optional<Principal> principal = accounts.verifyPassword(name, secret).map(Principal::password);
             if (principal.isEmpty()) {
                 attempt.failed();
-                accounts.find(name).ifPresent(a -> audit.record(a.logOwner(), AuditAction.USER_LOGIN_FAILED, a.name(),
-                        a.asActor(), Map.of("ip", address)));
-                throw new DomainException.Unauthenticated(BAD_CREDENTIALS);
+                throw failed(name, address);
             }
             attempt.succeeded();
             return principal.get();
         }
     }
 
-    private Optional<Principal> credentials(String username, String secret) {
-        if (secret.startsWith(TokenSecret.PAT_PREFIX)) {
-            Optional<AccessToken> token = tokens.authenticate(secret);
-            if (token.isEmpty()) {
-                return Optional.empty();
-            }
-            Optional<Account> owner = accounts.findById(token.get().ownerId()).filter(a -> a.name().equals(username));
-            owner.ifPresent(a -> tokens.touch(token.get()));
-            return owner.map(a -> new Principal(a, token.get()));
+    /** Audits a failed sign-in on the account it targeted; the failure to throw. */
+    private DomainException failed(String name, String address) {
+        accounts.find(name).ifPresent(a -> audit.record(a.logOwner(), AuditAction.USER_LOGIN_FAILED, a.name(),
+                a.asActor(), Map.of("ip", address)));
+        return new DomainException.Unauthenticated(BAD_CREDENTIALS);
+    }
+
+    private Optional<Principal> patCredentials(String username, String secret) {
+        Optional<AccessToken> token = tokens.authenticate(secret);
+        if (token.isEmpty()) {
+            return Optional.empty();
         }
-        return accounts.verifyPassword(username, secret).map(Principal::password);
+        Optional<Account> owner = accounts.findById(token.get().ownerId()).filter(a -> a.name().equals(username));
+        owner.ifPresent(a -> tokens.touch(token.get()));
+        return owner.map(a -> new Principal(a, token.get()));
     }
 
     /** A session JWT for {@code /v2/users/login}, valid for the configured session lifetime. */

@@ -89,6 +89,39 @@ public final class LoginThrottle {
     }
 
     /**
+     * Refuses when this username and address have failed {@link #LIMIT} times within the window, without reserving
+     * a check: for credentials that cannot be guessed (personal access tokens), which must still not get through a
+     * lockout, nor let a client that sends them in parallel be turned away.
+     *
+     * @throws DomainException.RateLimited when the window's failures reach the limit
+     */
+    public void checkNotLockedOut(String username, String address) {
+        Instant now = clock.instant();
+        DomainException.RateLimited[] refused = new DomainException.RateLimited[1];
+        states.asMap().computeIfPresent(new Key(username, address), (k, state) -> {
+            prune(state, now);
+            if (state.failures.size() >= LIMIT) {
+                refused[0] = refusal(now, state.failures.peekFirst());
+            }
+            return state;
+        });
+        if (refused[0] != null) {
+            throw refused[0];
+        }
+    }
+
+    /** Counts a failure of a credential that was checked without a reservation. */
+    public void recordFailure(String username, String address) {
+        Instant now = clock.instant();
+        states.asMap().compute(new Key(username, address), (k, current) -> {
+            State state = current == null ? new State() : current;
+            prune(state, now);
+            state.failures.addLast(now);
+            return state;
+        });
+    }
+
+    /**
      * Reserves one password check for this username and address.
      *
      * @throws DomainException.RateLimited when the window's failures and the running checks reach the limit
@@ -99,15 +132,9 @@ public final class LoginThrottle {
         DomainException.RateLimited[] refused = new DomainException.RateLimited[1];
         states.asMap().compute(key, (k, current) -> {
             State state = current == null ? new State() : current;
-            Instant cutoff = now.minus(WINDOW);
-            while (!state.failures.isEmpty() && state.failures.peekFirst().isBefore(cutoff)) {
-                state.failures.removeFirst();
-            }
+            prune(state, now);
             if (state.failures.size() + state.running >= LIMIT) {
-                Instant reset = state.failures.isEmpty() ? now.plus(Duration.ofSeconds(1))
-                        : state.failures.peekFirst().plus(WINDOW);
-                long retryAfter = Math.max(1, Duration.between(now, reset).toSeconds() + 1);
-                refused[0] = new DomainException.RateLimited(LIMIT, retryAfter, reset.getEpochSecond() + 1);
+                refused[0] = refusal(now, state.failures.peekFirst());
             } else {
                 state.running++;
             }
@@ -117,5 +144,19 @@ public final class LoginThrottle {
             throw refused[0];
         }
         return new Attempt(key);
+    }
+
+    private static void prune(State state, Instant now) {
+        Instant cutoff = now.minus(WINDOW);
+        while (!state.failures.isEmpty() && state.failures.peekFirst().isBefore(cutoff)) {
+            state.failures.removeFirst();
+        }
+    }
+
+    /** The 429 for a key whose oldest counted failure is {@code oldest} (null: only checks are running). */
+    private static DomainException.RateLimited refusal(Instant now, Instant oldest) {
+        Instant reset = oldest == null ? now.plus(Duration.ofSeconds(1)) : oldest.plus(WINDOW);
+        long retryAfter = Math.max(1, Duration.between(now, reset).toSeconds() + 1);
+        return new DomainException.RateLimited(LIMIT, retryAfter, reset.getEpochSecond() + 1);
     }
 }

@@ -183,6 +183,37 @@ abstract class SignInApiTest extends ServerTest {
     }
 
     @Test
+    void tokensSignInInParallelButCannotPassALockout() throws Exception {
+        String name = uniqueName("patpar");
+        String session = Sessions.newUser(server, name, PASSWORD);
+        String secret = Sessions.newToken(server, session, "ci", "repo:read");
+        Http ci = server.http().header("X-Forwarded-For", "203.0.113.120");
+        ExecutorService pool = Executors.newFixedThreadPool(30);
+        try {
+            List<Callable<Integer>> logins = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                logins.add(() -> ci.post("/v2/users/login", Map.of("username", name, "password", secret)).status());
+            }
+            for (Future<Integer> f : pool.invokeAll(logins)) {
+                assertThat(f.get()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Http attacker = server.http().header("X-Forwarded-For", "203.0.113.121");
+        String wrong = Sessions.newToken(server, Sessions.newUser(server, uniqueName("other"), PASSWORD), "x",
+                "repo:read");
+        for (int i = 0; i < 10; i++) {
+            assertThat(attacker.post("/v2/users/login", Map.of("username", name, "password", wrong)).status())
+                    .isEqualTo(401);
+        }
+        assertThat(attacker.post("/v2/users/login", Map.of("username", name, "password", secret)).status())
+                .as("a right token from a locked-out address").isEqualTo(429);
+        assertThat(attacker.post("/v2/users/login", Map.of("username", name, "password", PASSWORD)).status())
+                .isEqualTo(429);
+    }
+
+    @Test
     void aNameThatCannotExistIsRefusedAtOnceAndNeverThrottled() {
         String huge = "u".repeat(500_000);
         Http client = server.http().header("X-Forwarded-For", "203.0.113.50");
