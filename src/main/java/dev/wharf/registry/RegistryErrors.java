@@ -75,10 +75,15 @@ final class RegistryErrors implements ErrorMapper {
         return OciError.UNKNOWN;
     }
 
+    /**
+     * One error in the spec's envelope. The message is the specific one when there is one: clients print
+     * {@code <code>: <message>} and leave {@code detail} out (skopeo says "name invalid: repository name must start
+     * with a namespace", not "name invalid: invalid repository name").
+     */
     static HttpError error(OciError error, String detail) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("code", error.code);
-        entry.put("message", error.message);
+        entry.put("message", detail == null || detail.isBlank() ? error.message : detail);
         entry.put("detail", detail);
         return HttpError.of(error.status, Map.of("errors", List.of(entry)));
     }

@@ -56,6 +56,16 @@ abstract class SkopeoTest extends RegistryTestBase {
     }
 
     @Test
+    void aPushToANameWithoutANamespaceSaysWhy() {
+        Path source = layout("bare", 3, 1_000);
+        Skopeo.Result push = Skopeo.push(source, "latest", host() + "/bare:v1", "alice:" + alicePat);
+        assertThat(push.ok()).isFalse();
+        // What skopeo prints is the registry's reason, not a bare "400 (Bad Request)".
+        assertThat(push.toString()).contains("name invalid: repository name must start with a namespace")
+                .doesNotContain("400 (Bad Request)");
+    }
+
+    @Test
     void dockerSchema2PushAndPull() {
         Path source = layout("docker", 7, 400_000);
         Skopeo.Result push = Skopeo.run("copy", "--format", "v2s2", "--dest-tls-verify=false", "--dest-creds",
