@@ -115,12 +115,12 @@ class AbuseTest {
      * Runs {@code attack} and checks what it must not do: keep more than {@link #HEAP_GROWTH_LIMIT} of heap after a
      * full collection, keep others waiting longer than {@link #PROBE_DEADLINE}, or run the server out of memory.
      */
-    private void survives(Attack attack) throws Exception {
+    private void survives(String what, Attack attack) throws Exception {
         long before = server.heapAfterGc();
         Duration slowest = slowestProbeDuring(attack);
         long after = server.heapAfterGc();
-        System.out.printf("AbuseTest: heap after GC %.1f MiB before, %.1f MiB after; slowest /healthz %d ms%n",
-                before / 1048576.0, after / 1048576.0, slowest.toMillis());
+        System.out.printf("AbuseTest, %s: heap after GC %.1f MiB before, %.1f MiB after; slowest /healthz %d ms%n",
+                what, before / 1048576.0, after / 1048576.0, slowest.toMillis());
         assertThat(slowest).isLessThan(PROBE_DEADLINE);
         assertThat(after - before).isLessThan(HEAP_GROWTH_LIMIT);
         assertThat(server.log()).doesNotContain("OutOfMemoryError").doesNotContain("status=500");
@@ -171,7 +171,7 @@ class AbuseTest {
         for (int c = 0; c < 6_690; c++) {
             base.append(c == 100 || c == 4_000 ? '.' : alphabet.charAt(random.nextInt(alphabet.length())));
         }
-        survives(() -> {
+        survives("100,000 garbage tokens", () -> {
             Map<Integer, Long> statuses = flood(100_000, 16, i -> {
                 // Every token is different, as an attacker's would be: the tail counts up.
                 String token = base + String.format("%010d", i);
@@ -188,7 +188,7 @@ class AbuseTest {
         start();
         String longName = "{\"username\":\"" + "n".repeat(900_000) + "\",\"password\":\"p\"}";
         byte[] tooLarge = ("{\"username\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
-        survives(() -> {
+        survives("1,000 oversized sign-ins", () -> {
             Map<Integer, Long> statuses = flood(1_000, 8, i -> i % 2 == 0
                     ? to("/v2/users/login").POST(HttpRequest.BodyPublishers.ofString(longName)).build()
                     : to("/v2/auth/token").POST(HttpRequest.BodyPublishers.ofByteArray(tooLarge)).build());
@@ -230,7 +230,7 @@ class AbuseTest {
         }
         String fiftyThousandScopes = scopes.toString();
 
-        survives(() -> {
+        survives("parser bombs", () -> {
             Map<Integer, Long> statuses = flood(200, 8, i -> switch (i % 5) {
                 case 0 -> to("/v2/users/login").POST(HttpRequest.BodyPublishers.ofString(nineMiB)).build();
                 case 1 -> to("/v2/users/login").POST(HttpRequest.BodyPublishers.ofString(oneMiBOfFields)).build();
@@ -256,7 +256,7 @@ class AbuseTest {
                 URI.create(server.url()).getPort());
         List<Socket> slowBodies = new ArrayList<>();
         List<Socket> slowHeaders = new ArrayList<>();
-        survives(() -> {
+        survives("1,000 slow bodies and 500 slow headers", () -> {
             for (int i = 0; i < 1_000; i++) {
                 Socket s = open(attacker, target);
                 if (s != null) {
