@@ -201,9 +201,7 @@ class AbuseTest {
     void parserBombsAreRefusedWithA4xx() throws Exception {
         start();
         Http http = new Http(server.url());
-        String pat = Sessions.login(http, "admin", TestServer.ADMIN_PASSWORD);
-        String secret = http.bearer(pat).post("/v2/access-tokens", Map.of("token_label", "bombs",
-                "scopes", List.of("repo:admin"))).json().get("token").asText();
+        String secret = adminRepoToken(http, "bombs");
         String basic = "Basic " + Base64.getEncoder().encodeToString(("admin:" + secret)
                 .getBytes(StandardCharsets.UTF_8));
 
@@ -296,9 +294,7 @@ class AbuseTest {
     void aStalledUploadEndsAsTheClientGoneNotAsA500() throws Exception {
         start("--idle-timeout", "2s", "--min-body-rate", "0");
         Http http = new Http(server.url());
-        String session = Sessions.login(http, "admin", TestServer.ADMIN_PASSWORD);
-        String secret = http.bearer(session).post("/v2/access-tokens", Map.of("token_label", "stall",
-                "scopes", List.of("repo:admin"))).json().get("token").asText();
+        String secret = adminRepoToken(http, "stall");
         String basic = "Basic " + Base64.getEncoder().encodeToString(("admin:" + secret)
                 .getBytes(StandardCharsets.UTF_8));
         String location = http.header("Authorization", basic).post("/v2/admin/stall/blobs/uploads/", "")
@@ -320,6 +316,13 @@ class AbuseTest {
         Http.Response status = http.header("Authorization", basic).get(location);
         assertThat(status.status()).isEqualTo(204);
         assertThat(status.header("Range")).isEqualTo("0-0");
+    }
+
+    /** A fresh repo:admin personal access token of the admin, as a registry client would be given. */
+    private static String adminRepoToken(Http http, String label) {
+        String session = Sessions.login(http, "admin", TestServer.ADMIN_PASSWORD);
+        return http.bearer(session).post("/v2/access-tokens", Map.of("token_label", label,
+                "scopes", List.of("repo:admin"))).json().get("token").asText();
     }
 
     private static Socket open(InetAddress from, InetSocketAddress to) {
