@@ -61,6 +61,14 @@ final class ServeCommand implements Callable<Integer> {
     String idleTimeout;
     @Option(names = "--secret-key-file", description = "Key that seals secrets in the database (default <data-dir>/secret.key; WHARF_SECRET_KEY wins).")
     String secretKeyFile;
+    @Option(names = "--token-max-lifetime", description = "Longest lifetime of a new or rotated token, e.g. 90d (default: no limit).")
+    String tokenMaxLifetime;
+    @Option(names = "--token-require-expiry", description = "Refuse new or rotated tokens without an expiry: true or false (default false).")
+    String tokenRequireExpiry;
+    @Option(names = "--webhook-url", description = "URL that gets a signed JSON POST 7 days and 1 day before any credential expires.")
+    String webhookUrl;
+    @Option(names = "--webhook-secret", description = "HMAC-SHA256 key that signs webhook bodies (better set as WHARF_WEBHOOK_SECRET).")
+    String webhookSecret;
 
     @Override
     public Integer call() throws InterruptedException {

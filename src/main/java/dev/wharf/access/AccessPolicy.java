@@ -4,9 +4,12 @@ import dev.wharf.accounts.Account;
 import dev.wharf.accounts.Accounts;
 import dev.wharf.accounts.Role;
 import dev.wharf.auth.Principal;
+import dev.wharf.credentials.Credential;
+import dev.wharf.credentials.Resource;
+import dev.wharf.credentials.Scope;
+import dev.wharf.repositories.Action;
 import dev.wharf.repositories.Repositories;
 import dev.wharf.repositories.RepositoryName;
-import dev.wharf.tokens.Scope;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -16,8 +19,8 @@ import java.util.Set;
  * do is what the account's grants give it, limited by what its credential allows:
  * <table>
  *   <caption>grants of the account</caption>
- *   <tr><td>its own namespace</td><td>pull, push, delete</td></tr>
- *   <tr><td>org owner / editor / member</td><td>pull, push, delete / pull, push / pull</td></tr>
+ *   <tr><td>its own namespace (a robot's: its organization's)</td><td>pull, push, delete, list</td></tr>
+ *   <tr><td>org owner / editor / member</td><td>pull, push, delete, list / pull, push, list / pull, list</td></tr>
  *   <tr><td>anyone, even anonymous, on a public repository</td><td>pull</td></tr>
  * </table>
  * <table>
@@ -25,6 +28,8 @@ import java.util.Set;
  *   <tr><td>password or session from one</td><td>none: whatever the account may</td></tr>
  *   <tr><td>repo:public_read / read</td><td>pull public repositories / pull</td></tr>
  *   <tr><td>repo:write / admin</td><td>pull, push / pull, push, delete</td></tr>
+ *   <tr><td>no repository scope (management tokens)</td><td>nothing</td></tr>
+ *   <tr><td>robot</td><td>what the resources that cover the repository allow</td></tr>
  * </table>
  * A repository that does not exist yet counts as private, so its existence never leaks. Grants are read through the
  * account store's one-second caches, so a membership change takes effect on every node within a second.
@@ -46,8 +51,9 @@ public final class AccessPolicy {
         if (isPublic) {
             granted.add(Action.PULL);
         }
+        granted.retainAll(Action.REPOSITORY);
         if (principal != null) {
-            granted.retainAll(credentialLimit(principal, isPublic));
+            granted.retainAll(credentialLimit(principal.credential(), name, isPublic));
         }
         return granted;
     }
@@ -63,10 +69,13 @@ public final class AccessPolicy {
     }
 
     /**
-     * Whether {@code principal} may administer {@code account}: read its audit log, manage its members. A user
-     * administers themselves; an organization is administered by its owners.
+     * Whether {@code principal} may administer {@code account}: read its audit log, manage its members and robots.
+     * A user administers themselves; an organization is administered by its owners; a robot administers nothing.
      */
     public boolean administers(Principal principal, Account account) {
+        if (principal.isRobot()) {
+            return false;
+        }
         if (!account.isOrg()) {
             return account.id() == principal.account().id();
         }
@@ -74,14 +83,39 @@ public final class AccessPolicy {
     }
 
     /**
+     * Whether {@code principal} may manage credentials (create, change, rotate, revoke): a password sign-in or a
+     * personal token with {@code api}; with {@code readOnly}, also one with {@code read_api}. Tokens with
+     * repository scopes only, and robots, may not.
+     */
+    public boolean managesCredentials(Principal principal, boolean readOnly) {
+        Credential credential = principal.credential();
+        if (credential == null) {
+            return true;
+        }
+        return !credential.isRobot()
+                && (credential.has(Scope.API) || (readOnly && credential.has(Scope.READ_API)));
+    }
+
+    /**
      * The account whose private repositories the caller may list, or empty when it may list public ones only
-     * (anonymous callers and {@code repo:public_read} tokens).
+     * (anonymous callers, {@code repo:public_read} and management tokens, robots without {@code list} on their
+     * namespace).
      */
     public Optional<Account> catalogViewer(Principal principal) {
-        if (principal == null || (principal.viaToken() && !principal.token().scope().implies(Scope.READ))) {
+        if (principal == null) {
             return Optional.empty();
         }
-        return Optional.of(principal.account());
+        Credential credential = principal.credential();
+        if (credential == null) {
+            return Optional.of(principal.account());
+        }
+        if (credential.isRobot()) {
+            boolean lists = credential.resources().stream().anyMatch(r -> r.kind() == Resource.Kind.NAMESPACE
+                    && r.path().equals(principal.account().name()) && r.actions().contains(Action.LIST));
+            return lists ? Optional.of(principal.account()) : Optional.empty();
+        }
+        Scope scope = credential.repositoryScope();
+        return scope != null && scope.implies(Scope.REPO_READ) ? Optional.of(principal.account()) : Optional.empty();
     }
 
     /** The union of the account's grants on a namespace: ownership of its own, its role in an org's. */
@@ -93,7 +127,7 @@ public final class AccessPolicy {
         if (owner.get().id() == account.id()) {
             return EnumSet.allOf(Action.class);
         }
-        if (!owner.get().isOrg()) {
+        if (!owner.get().isOrg() || account.isOrg()) {
             return EnumSet.noneOf(Action.class);
         }
         return accounts.roleOf(owner.get().id(), account.id()).map(AccessPolicy::ofRole)
@@ -103,21 +137,34 @@ public final class AccessPolicy {
     private static EnumSet<Action> ofRole(Role role) {
         return switch (role) {
             case OWNER -> EnumSet.allOf(Action.class);
-            case EDITOR -> EnumSet.of(Action.PULL, Action.PUSH);
-            case MEMBER -> EnumSet.of(Action.PULL);
+            case EDITOR -> EnumSet.of(Action.PULL, Action.PUSH, Action.LIST);
+            case MEMBER -> EnumSet.of(Action.PULL, Action.LIST);
         };
     }
 
-    /** What the credential allows at most: everything for a password, else the token's scope. */
-    private static Set<Action> credentialLimit(Principal principal, boolean isPublic) {
-        if (!principal.viaToken()) {
+    /** What the credential allows at most on {@code name}: everything for a password. */
+    private static Set<Action> credentialLimit(Credential credential, RepositoryName name, boolean isPublic) {
+        if (credential == null) {
             return Action.ALL;
         }
-        return switch (principal.token().scope()) {
-            case PUBLIC_READ -> isPublic ? EnumSet.of(Action.PULL) : EnumSet.noneOf(Action.class);
-            case READ -> EnumSet.of(Action.PULL);
-            case WRITE -> EnumSet.of(Action.PULL, Action.PUSH);
-            case ADMIN -> Action.ALL;
+        if (credential.isRobot()) {
+            EnumSet<Action> allowed = EnumSet.noneOf(Action.class);
+            for (Resource resource : credential.resources()) {
+                if (resource.covers(name, isPublic)) {
+                    allowed.addAll(resource.repositoryActions());
+                }
+            }
+            return allowed;
+        }
+        Scope scope = credential.repositoryScope();
+        if (scope == null) {
+            return EnumSet.noneOf(Action.class);
+        }
+        return switch (scope) {
+            case REPO_PUBLIC_READ -> isPublic ? EnumSet.of(Action.PULL) : EnumSet.noneOf(Action.class);
+            case REPO_READ -> EnumSet.of(Action.PULL);
+            case REPO_WRITE -> EnumSet.of(Action.PULL, Action.PUSH);
+            default -> Action.REPOSITORY;
         };
     }
 }

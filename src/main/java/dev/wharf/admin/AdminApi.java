@@ -53,9 +53,9 @@ public final class AdminApi {
 
     /** The admin dialect's guard. */
     void check(Context ctx, Access access) {
-        Principal p = authenticator.fromAuthorization(ctx.header("Authorization"))
+        Principal p = authenticator.fromAuthorization(ctx.header("Authorization"), requests.clientIp(ctx))
                 .orElseThrow(() -> new DomainException.Unauthenticated("authentication required"));
-        if (p.viaToken()) {
+        if (p.viaCredential()) {
             throw new DomainException.Forbidden("access tokens cannot be used for administrative operations");
         }
         if (access == Access.SITE_ADMIN && !p.account().siteAdmin()) {

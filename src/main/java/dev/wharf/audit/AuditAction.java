@@ -15,6 +15,18 @@ public enum AuditAction {
             "Occurs when a member is removed from your organization."),
     ORG_MEMBER_ROLE_CHANGE("org", "member.role.change", "Member Role Changed",
             "Occurs when the role of a member in your organization is changed."),
+    ORG_ACCESS_TOKEN_CREATE("org", "access_token.create", "Access Token Created",
+            "Occurs when an organization access token is created."),
+    ORG_ACCESS_TOKEN_UPDATE("org", "access_token.update", "Access Token Updated",
+            "Occurs when an organization access token is renamed, re-scoped, activated or deactivated."),
+    ORG_ACCESS_TOKEN_DELETE("org", "access_token.delete", "Access Token Deleted",
+            "Occurs when an organization access token is deleted."),
+    ORG_ACCESS_TOKEN_REVOKE("org", "access_token.revoke", "Access Token Revoked",
+            "Occurs when an organization access token is revoked."),
+    ORG_ACCESS_TOKEN_ROTATE("org", "access_token.rotate", "Access Token Rotated",
+            "Occurs when an organization access token is replaced by a new secret."),
+    ORG_ACCESS_TOKEN_GRACE_END("org", "access_token.grace_end", "Rotation Grace Ended",
+            "Occurs when the old secret of a rotated organization access token stops working."),
     REPO_CREATE("repo", "create", "Repository Created", "Occurs when a repository is created."),
     REPO_DELETE("repo", "delete", "Repository Deleted", "Occurs when a repository is deleted."),
     REPO_TAG_PUSH("repo", "tag.push", "Tag Pushed", "Occurs when a tag is pushed."),
@@ -29,7 +41,13 @@ public enum AuditAction {
     USER_ACCESS_TOKEN_UPDATE("user", "access_token.update", "Access Token Updated",
             "Occurs when a personal access token is renamed, activated or deactivated."),
     USER_ACCESS_TOKEN_DELETE("user", "access_token.delete", "Access Token Deleted",
-            "Occurs when a personal access token is deleted.");
+            "Occurs when a personal access token is deleted."),
+    USER_ACCESS_TOKEN_REVOKE("user", "access_token.revoke", "Access Token Revoked",
+            "Occurs when a personal access token is revoked."),
+    USER_ACCESS_TOKEN_ROTATE("user", "access_token.rotate", "Access Token Rotated",
+            "Occurs when a personal access token is replaced by a new secret."),
+    USER_ACCESS_TOKEN_GRACE_END("user", "access_token.grace_end", "Rotation Grace Ended",
+            "Occurs when the old secret of a rotated personal access token stops working.");
 
     /** Group key to its display label, in catalogue order. */
     public static final Map<String, String> GROUP_LABELS = Map.of(

@@ -3,22 +3,25 @@ package dev.wharf.auth;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.wharf.accounts.Account;
 import dev.wharf.accounts.Accounts;
+import dev.wharf.accounts.NamespaceSettingsStore;
 import dev.wharf.accounts.Names;
 import dev.wharf.audit.AuditAction;
 import dev.wharf.audit.AuditLog;
 import dev.wharf.core.DomainException;
-import dev.wharf.tokens.AccessToken;
-import dev.wharf.tokens.AccessTokens;
-import dev.wharf.tokens.TokenSecret;
+import dev.wharf.credentials.Credential;
+import dev.wharf.credentials.Credentials;
+import dev.wharf.credentials.TokenSecret;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Turns credentials into a {@link Principal}: a username with a password or a personal access token (sign-in), or a
- * session JWT (every later request). Every signed credential names its account by id and uuid, never by name, and
- * is re-checked on each use: it dies with the account, and one derived from a token dies with the token.
+ * Turns credentials into a {@link Principal}: a username with a password, a user with a personal token, or an
+ * organization with a robot credential (sign-in), or a session JWT (every later request). Every signed credential
+ * names its account by id and uuid, never by name, and is re-checked on each use: it dies with the account, one
+ * derived from a credential dies with that credential, and a robot works only from its namespace's allowed
+ * networks.
  */
 public final class Authenticator {
     /** The lifetime of {@code POST /v2/auth/token} access tokens, as on Docker Hub. */
@@ -26,18 +29,22 @@ public final class Authenticator {
     /** The audience of Hub sessions and access tokens (registry tokens name the registry's service instead). */
     public static final String HUB_AUDIENCE = "wharf";
     private static final String BAD_CREDENTIALS = "Incorrect authentication credentials";
+    /** A robot signs in as {@code <org>} or {@code <org>+<credential name>}: never longer than this. */
+    private static final int MAX_IDENTIFIER = 30 + 1 + Credentials.MAX_NAME;
 
     private final Accounts accounts;
-    private final AccessTokens tokens;
+    private final Credentials credentials;
+    private final NamespaceSettingsStore namespaces;
     private final AuditLog audit;
     private final Jwts jwts;
     private final LoginThrottle throttle;
     private final Duration sessionTtl;
 
-    public Authenticator(Accounts accounts, AccessTokens tokens, AuditLog audit, Jwts jwts, LoginThrottle throttle,
-                         Duration sessionTtl) {
+    public Authenticator(Accounts accounts, Credentials credentials, NamespaceSettingsStore namespaces,
+                         AuditLog audit, Jwts jwts, LoginThrottle throttle, Duration sessionTtl) {
         this.accounts = accounts;
-        this.tokens = tokens;
+        this.credentials = credentials;
+        this.namespaces = namespaces;
         this.audit = audit;
         this.jwts = jwts;
         this.throttle = throttle;
@@ -45,29 +52,33 @@ public final class Authenticator {
     }
 
     /**
-     * Signs in with a username and a password or personal access token. A name that cannot exist is refused at
-     * once. A password check is reserved with the throttle before it runs (so parallel guesses get at most the
-     * limit); a token is checked at once, unless its name and address are locked out. A failure is audited on the
-     * account it targeted.
+     * Signs in with an identifier and a secret: a username with a password or personal token, or an organization
+     * (or {@code <org>+<robot name>}) with a robot secret. A password check is reserved with the throttle before it
+     * runs (so parallel guesses get at most the limit); a token is checked at once, unless its identifier and
+     * address are locked out. A failure is audited on the account it targeted.
      *
      * @throws DomainException.RateLimited     after too many failures, or too many checks at once
      * @throws DomainException.Unauthenticated when the credentials are wrong
      */
-    public Principal signIn(String username, String secret, String address) {
-        String name = username == null ? "" : username.trim();
-        if (Names.problem(name) != null || secret == null) {
+    public Principal signIn(String identifier, String secret, String address) {
+        String name = identifier == null ? "" : identifier.trim();
+        if (secret == null || name.isEmpty() || name.length() > MAX_IDENTIFIER) {
             throw new DomainException.Unauthenticated(BAD_CREDENTIALS);
         }
-        if (secret.startsWith(TokenSecret.PAT_PREFIX)) {
+        if (TokenSecret.hasKnownPrefix(secret)) {
             // A token cannot be guessed and costs a hash lookup, not Argon2: clients may send it in parallel. It
             // still cannot get past a lockout, and its failures count towards one.
             throttle.checkNotLockedOut(name, address);
-            Optional<Principal> principal = patCredentials(name, secret);
+            Optional<Principal> principal = credentials.authenticate(secret)
+                    .flatMap(c -> admitted(c, name, address));
             if (principal.isEmpty()) {
                 throttle.recordFailure(name, address);
                 throw failed(name, address);
             }
             return principal.get();
+        }
+        if (Names.problem(name) != null) {
+            throw new DomainException.Unauthenticated(BAD_CREDENTIALS);
         }
         try (LoginThrottle.Attempt attempt = throttle.begin(name, address)) {
             Optional<Principal> principal = accounts.verifyPassword(name, secret).map(Principal::password);
@@ -82,19 +93,35 @@ public final class Authenticator {
 
     /** Audits a failed sign-in on the account it targeted; the failure to throw. */
     private DomainException failed(String name, String address) {
-        accounts.find(name).ifPresent(a -> audit.record(a.logOwner(), AuditAction.USER_LOGIN_FAILED, a.name(),
-                a.asActor(), Map.of("ip", address)));
+        int plus = name.indexOf('+');
+        accounts.find(plus < 0 ? name : name.substring(0, plus)).ifPresent(a -> audit.record(a.logOwner(),
+                AuditAction.USER_LOGIN_FAILED, a.name(), a.asActor(), Map.of("ip", address)));
         return new DomainException.Unauthenticated(BAD_CREDENTIALS);
     }
 
-    private Optional<Principal> patCredentials(String username, String secret) {
-        Optional<AccessToken> token = tokens.authenticate(secret);
-        if (token.isEmpty()) {
+    /**
+     * The principal of a working credential presented with {@code identifier}: its owner's name (or, for a robot,
+     * {@code <org>+<name>}), from an address its namespace allows. Each use is recorded.
+     */
+    private Optional<Principal> admitted(Credential credential, String identifier, String address) {
+        Optional<Account> owner = accounts.findById(credential.ownerId());
+        if (owner.isEmpty() || !(identifier.equals(owner.get().name())
+                || (credential.isRobot() && identifier.equals(owner.get().name() + "+" + credential.name())))) {
             return Optional.empty();
         }
-        Optional<Account> owner = accounts.findById(token.get().ownerId()).filter(a -> a.name().equals(username));
-        owner.ifPresent(a -> tokens.touch(token.get()));
-        return owner.map(a -> new Principal(a, token.get()));
+        return within(owner.get(), credential, address);
+    }
+
+    /** The principal, if the credential still belongs to this account and (for a robot) the address is allowed. */
+    private Optional<Principal> within(Account owner, Credential credential, String address) {
+        if (credential.ownerId() != owner.id() || credential.isRobot() != owner.isOrg()) {
+            return Optional.empty();
+        }
+        if (credential.isRobot() && !namespaces.get(owner.id()).allows(address)) {
+            return Optional.empty();
+        }
+        credentials.touch(credential, address);
+        return Optional.of(new Principal(owner, credential));
     }
 
     /** A session JWT for {@code /v2/users/login}, valid for the configured session lifetime. */
@@ -114,35 +141,39 @@ public final class Authenticator {
 
     /**
      * The principal behind a Hub session or access JWT, if the token is valid and everything it was derived from
-     * still authenticates.
+     * still authenticates from {@code address}.
      */
-    public Optional<Principal> fromJwt(String jwt) {
-        return jwts.verify(jwt, HUB_AUDIENCE, Jwts.Kind.SESSION, Jwts.Kind.ACCESS).flatMap(this::resume);
+    public Optional<Principal> fromJwt(String jwt, String address) {
+        return jwts.verify(jwt, HUB_AUDIENCE, Jwts.Kind.SESSION, Jwts.Kind.ACCESS)
+                .flatMap(claims -> resume(claims, address));
     }
 
-    /** The principal a verified token's claims name, if it still authenticates (see {@link #resume(long, UUID, UUID)}). */
-    public Optional<Principal> resume(JWTClaimsSet claims) {
-        return TokenClaims.identity(claims).flatMap(id -> resume(id.accountId(), id.accountUuid(), id.token()));
+    /** The principal a verified token's claims name, if it still authenticates (see {@link #resume(long, UUID, UUID, String)}). */
+    public Optional<Principal> resume(JWTClaimsSet claims, String address) {
+        return TokenClaims.identity(claims)
+                .flatMap(id -> resume(id.accountId(), id.accountUuid(), id.credential(), address));
     }
 
     /**
      * The principal a signed credential names, if everything it was derived from still authenticates: the account
-     * with this id exists (and, when {@code accountUuid} is given, still has that uuid) and, for a token-derived
-     * credential, the token is active, unexpired and still the account's. Each use of the token is recorded.
+     * with this id exists (and, when {@code accountUuid} is given, still has that uuid) and, for a credential-derived
+     * one, the credential is active, unexpired, unrevoked, still the account's, and (for a robot) used from an
+     * allowed address. Each use of the credential is recorded.
      */
-    public Optional<Principal> resume(long accountId, UUID accountUuid, UUID token) {
+    public Optional<Principal> resume(long accountId, UUID accountUuid, UUID credential, String address) {
         Optional<Account> account = accounts.findById(accountId)
                 .filter(a -> accountUuid == null || a.uuid().equals(accountUuid));
-        if (account.isEmpty() || token == null) {
-            return account.map(Principal::password);
+        if (account.isEmpty() || credential == null) {
+            return account.filter(a -> !a.isOrg()).map(Principal::password);
         }
-        Optional<AccessToken> usable = tokens.usable(token).filter(t -> t.ownerId() == accountId);
-        usable.ifPresent(tokens::touch);
-        return usable.map(t -> new Principal(account.get(), t));
+        return credentials.usable(credential).flatMap(c -> within(account.get(), c, address));
     }
 
-    /** The principal named by an {@code Authorization} header using the {@code Bearer} or legacy {@code JWT} scheme. */
-    public Optional<Principal> fromAuthorization(String header) {
+    /**
+     * The principal named by an {@code Authorization} header using the {@code Bearer} or legacy {@code JWT}
+     * scheme, with a session or access JWT.
+     */
+    public Optional<Principal> fromAuthorization(String header, String address) {
         if (header == null) {
             return Optional.empty();
         }
@@ -154,6 +185,16 @@ public final class Authenticator {
         if (!scheme.equalsIgnoreCase("Bearer") && !scheme.equalsIgnoreCase("JWT")) {
             return Optional.empty();
         }
-        return fromJwt(header.substring(space + 1).trim());
+        return fromJwt(header.substring(space + 1).trim(), address);
+    }
+
+    /**
+     * The principal of a personal token or robot secret presented on its own (GitLab's {@code PRIVATE-TOKEN}, a
+     * bearer PAT), if it works now from {@code address}. A use of a revoked one is not a sign-in failure here: the
+     * caller may need to know it for reuse detection ({@link Credentials#identify}).
+     */
+    public Optional<Principal> fromSecret(String secret, String address) {
+        return credentials.authenticate(secret).flatMap(c -> accounts.findById(c.ownerId())
+                .flatMap(owner -> within(owner, c, address)));
     }
 }

@@ -2,15 +2,17 @@ package dev.wharf.auth;
 
 import dev.wharf.accounts.Account;
 import dev.wharf.audit.Actor;
-import dev.wharf.tokens.AccessToken;
+import dev.wharf.credentials.Credential;
 import java.util.UUID;
 
 /**
- * Who is making a request, and with which credential. A password sign-in carries no token and may do whatever the
- * account may; a sign-in with a personal access token is limited to that token's scope (see
- * {@link dev.wharf.access.AccessPolicy}).
+ * Who is making a request, and with which credential. A password sign-in carries none and may do whatever the
+ * account may; one with a personal token is limited to the token's scopes; a robot acts for its organization,
+ * limited to its resources (see {@link dev.wharf.access.AccessPolicy}).
+ *
+ * @param account the user, or for a robot its organization
  */
-public record Principal(Account account, AccessToken token) {
+public record Principal(Account account, Credential credential) {
 
     public static Principal password(Account account) {
         return new Principal(account, null);
@@ -20,13 +22,17 @@ public record Principal(Account account, AccessToken token) {
         return account.name();
     }
 
-    public boolean viaToken() {
-        return token != null;
+    public boolean viaCredential() {
+        return credential != null;
     }
 
-    /** The token's uuid, for audit records; null for a password sign-in. */
+    public boolean isRobot() {
+        return credential != null && credential.isRobot();
+    }
+
+    /** The credential's uuid, for audit records; null for a password sign-in. */
     public UUID credentialUuid() {
-        return token == null ? null : token.uuid();
+        return credential == null ? null : credential.uuid();
     }
 
     /** This principal as the actor of a change, for the audit log. */

@@ -7,21 +7,22 @@ import java.util.UUID;
 
 /**
  * How every Wharf JWT names its principal: the subject is the account's uuid, {@code uid} its id, {@code name} its
- * name (for people reading a token, never for decisions), and {@code pat} the personal access token it came from.
+ * name (for people reading a token, never for decisions), and {@code pat} the credential it came from (a personal
+ * token or a robot; the claim kept the name it had when only personal tokens existed).
  */
 public final class TokenClaims {
     private TokenClaims() {
     }
 
-    /** The identity a token's claims carry; {@code token} is null for a password sign-in. */
-    public record Identity(long accountId, UUID accountUuid, UUID token) {
+    /** The identity a token's claims carry; {@code credential} is null for a password sign-in. */
+    public record Identity(long accountId, UUID accountUuid, UUID credential) {
     }
 
     public static void claims(JWTClaimsSet.Builder builder, Principal principal) {
         builder.claim("uid", principal.account().id());
         builder.claim("name", principal.username());
-        if (principal.viaToken()) {
-            builder.claim("pat", principal.token().uuid().toString());
+        if (principal.viaCredential()) {
+            builder.claim("pat", principal.credentialUuid().toString());
         }
     }
 

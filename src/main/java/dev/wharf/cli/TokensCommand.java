@@ -2,7 +2,7 @@ package dev.wharf.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.wharf.tokens.Scope;
+import dev.wharf.credentials.Scope;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -232,8 +232,9 @@ public final class TokensCommand {
         Set<String> out = new LinkedHashSet<>();
         for (String raw : given) {
             String s = raw.trim().toLowerCase(Locale.ROOT);
-            if (Scope.parse(s) == null) {
-                throw CliException.usage("invalid scope '" + raw + "': use one of " + Arrays.stream(Scope.values())
+            Scope scope = Scope.parse(s);
+            if (scope == null || !scope.isRepository()) {
+                throw CliException.usage("invalid scope '" + raw + "': use one of " + Scope.REPOSITORY.stream()
                         .map(Scope::wireName).sorted().collect(Collectors.joining(", ")));
             }
             out.add(s);

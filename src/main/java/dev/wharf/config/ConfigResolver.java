@@ -66,6 +66,10 @@ public final class ConfigResolver {
         b.idleTimeout(parse("idle-timeout", "30s", ConfigResolver::positiveDuration));
         String keyFile = get("secret-key-file", null);
         b.secretKeyFile(keyFile == null ? null : Path.of(keyFile));
+        b.tokenMaxLifetime(parse("token-max-lifetime", null, ConfigResolver::positiveDuration));
+        b.tokenRequireExpiry(parse("token-require-expiry", "false", ConfigResolver::bool));
+        b.webhookUrl(parse("webhook-url", null, ConfigResolver::webhookUrl));
+        b.webhookSecret(get("webhook-secret", null));
         return b.build();
     }
 
@@ -92,6 +96,23 @@ public final class ConfigResolver {
             throw new ConfigException("invalid value for " + key + ": '" + raw + "'"
                     + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
         }
+    }
+
+    private static boolean bool(String raw) {
+        return switch (raw.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "1" -> true;
+            case "false", "no", "0" -> false;
+            default -> throw new IllegalArgumentException("must be true or false");
+        };
+    }
+
+    private static URI webhookUrl(String raw) {
+        URI uri = URI.create(raw);
+        boolean http = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
+        if (!http || uri.getHost() == null) {
+            throw new IllegalArgumentException("must be an http or https URL");
+        }
+        return uri;
     }
 
     private static int port(String raw) {

@@ -19,6 +19,10 @@ import java.util.List;
  * @param idleTimeout          time a connection may send nothing before it is closed
  * @param secretKeyFile        the file holding the key that seals secrets in the database, or null for
  *                             {@code <data-dir>/secret.key} ({@code WHARF_SECRET_KEY} takes precedence)
+ * @param tokenMaxLifetime     the longest lifetime of a new or rotated credential, or null for no limit
+ * @param tokenRequireExpiry   whether every new or rotated credential must have an expiry
+ * @param webhookUrl           where expiry warnings are posted, or null for none
+ * @param webhookSecret        the key of the warnings' HMAC signature, or null to send them unsigned
  */
 public record WharfConfig(
         Path dataDir,
@@ -36,7 +40,11 @@ public record WharfConfig(
         Duration headerTimeout,
         long minBodyRate,
         Duration idleTimeout,
-        Path secretKeyFile) {
+        Path secretKeyFile,
+        Duration tokenMaxLifetime,
+        boolean tokenRequireExpiry,
+        URI webhookUrl,
+        String webhookSecret) {
 
     public static final int DEFAULT_PORT = 5000;
 
@@ -85,6 +93,10 @@ public record WharfConfig(
         b.minBodyRate = minBodyRate;
         b.idleTimeout = idleTimeout;
         b.secretKeyFile = secretKeyFile;
+        b.tokenMaxLifetime = tokenMaxLifetime;
+        b.tokenRequireExpiry = tokenRequireExpiry;
+        b.webhookUrl = webhookUrl;
+        b.webhookSecret = webhookSecret;
         return b;
     }
 
@@ -106,6 +118,10 @@ public record WharfConfig(
         private long minBodyRate = 1024;
         private Duration idleTimeout = Duration.ofSeconds(30);
         private Path secretKeyFile;
+        private Duration tokenMaxLifetime;
+        private boolean tokenRequireExpiry;
+        private URI webhookUrl;
+        private String webhookSecret;
 
         public Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -186,10 +202,31 @@ public record WharfConfig(
             return this;
         }
 
+        public Builder tokenMaxLifetime(Duration value) {
+            this.tokenMaxLifetime = value;
+            return this;
+        }
+
+        public Builder tokenRequireExpiry(boolean value) {
+            this.tokenRequireExpiry = value;
+            return this;
+        }
+
+        public Builder webhookUrl(URI value) {
+            this.webhookUrl = value;
+            return this;
+        }
+
+        public Builder webhookSecret(String value) {
+            this.webhookSecret = value;
+            return this;
+        }
+
         public WharfConfig build() {
             return new WharfConfig(dataDir, port, bind, databaseUrl, publicUrl, trustedProxies, sessionTtl,
                     defaultPrivate, uploadMaxAge, manifestMaxBytes, bodyMaxBytes, connectionsPerClient, headerTimeout,
-                    minBodyRate, idleTimeout, secretKeyFile);
+                    minBodyRate, idleTimeout, secretKeyFile, tokenMaxLifetime, tokenRequireExpiry, webhookUrl,
+                    webhookSecret);
         }
     }
 }

@@ -55,12 +55,22 @@ public abstract class DomainException extends RuntimeException {
         private final Map<String, List<String>> fields;
 
         public Invalid(String summary, Map<String, List<String>> fields) {
-            super(Reason.GENERIC, summary);
+            this(Reason.GENERIC, summary, fields);
+        }
+
+        private Invalid(Reason reason, String summary, Map<String, List<String>> fields) {
+            super(reason, summary);
             this.fields = Map.copyOf(fields);
         }
 
         public Invalid(String field, String message) {
             this(message, Map.of(field, List.of(message)));
+        }
+
+        /** A field's invalid value, for which dialects that name the reason have their own words. */
+        public Invalid(Reason reason, String field, String message) {
+            super(reason, message);
+            this.fields = Map.of(field, List.of(message));
         }
 
         /** An invalid value that is not a form field: a digest, a tag, a manifest. */
@@ -71,6 +81,19 @@ public abstract class DomainException extends RuntimeException {
 
         public Map<String, List<String>> fields() {
             return new LinkedHashMap<>(fields);
+        }
+
+        /** The same failure with its fields named as a dialect names them ({@code names}: domain to dialect). */
+        public Invalid renamed(Map<String, String> names) {
+            Map<String, List<String>> out = new LinkedHashMap<>();
+            fields.forEach((field, messages) -> out.put(names.getOrDefault(field, field), messages));
+            String summary = getMessage();
+            for (Map.Entry<String, String> name : names.entrySet()) {
+                if (summary.startsWith(name.getKey() + ": ")) {
+                    summary = name.getValue() + summary.substring(name.getKey().length());
+                }
+            }
+            return new Invalid(reason(), summary, out);
         }
     }
 

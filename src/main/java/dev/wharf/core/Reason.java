@@ -32,5 +32,17 @@ public enum Reason {
     /** The metadata database cannot be reached. */
     DATABASE,
     /** There is no space left to store what was sent. */
-    STORAGE_FULL
+    STORAGE_FULL,
+    /** The credential was revoked (or rotated) and cannot be changed back or rotated again. */
+    CREDENTIAL_REVOKED,
+    /** Credentials must expire, and none was given. */
+    EXPIRY_REQUIRED,
+    /** The expiry is later than the longest lifetime credentials may have. */
+    EXPIRY_TOO_LATE,
+    /** The expiry is not in the future. */
+    EXPIRY_PAST,
+    /** The owner holds as many live credentials as it may. */
+    CREDENTIAL_LIMIT,
+    /** The name is already used by another credential of the owner. */
+    NAME_TAKEN
 }

@@ -6,6 +6,11 @@ enum HubAccess {
     PUBLIC,
     /** A session or access token, however it was signed in. */
     SIGNED_IN,
-    /** A session signed in with a password: as on Docker Hub, an access token cannot do account work. */
-    PASSWORD_SESSION
+    /**
+     * Reading credentials: a password session, or a personal token with {@code api} or {@code read_api}. As on
+     * Docker Hub, a token with repository scopes only cannot do account work.
+     */
+    CREDENTIALS_READ,
+    /** Managing credentials: a password session, or a personal token with {@code api}. */
+    CREDENTIALS_WRITE
 }

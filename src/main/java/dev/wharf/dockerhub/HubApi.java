@@ -14,9 +14,13 @@ import dev.wharf.http.Json;
 import dev.wharf.http.QueryTimes;
 import dev.wharf.http.Requests;
 import dev.wharf.http.Routed;
-import dev.wharf.tokens.AccessToken;
-import dev.wharf.tokens.AccessTokens;
+import dev.wharf.core.Timestamps;
+import dev.wharf.credentials.Credential;
+import dev.wharf.credentials.CredentialQuery;
+import dev.wharf.credentials.Credentials;
+import dev.wharf.credentials.Scope;
 import io.javalin.http.Context;
+import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,21 +31,26 @@ import java.util.UUID;
 
 /** The Docker Hub v2 dialect: sign-in, personal access tokens and audit logs, translated to domain calls. */
 public final class HubApi {
+    /** Domain field names to the PAT endpoints' own. */
+    private static final Map<String, String> PAT_FIELDS = Map.of("name", "token_label", "active", "is_active");
+
     private final Authenticator authenticator;
     private final HubAuth auth;
-    private final AccessTokens tokens;
+    private final Credentials credentials;
     private final AccessPolicy policy;
     private final AuditLog audit;
     private final Requests requests;
+    private final Clock clock;
 
-    public HubApi(Authenticator authenticator, AccessTokens tokens, AccessPolicy policy, AuditLog audit,
-                  Requests requests) {
+    public HubApi(Authenticator authenticator, Credentials credentials, AccessPolicy policy, AuditLog audit,
+                  Requests requests, Clock clock) {
         this.authenticator = authenticator;
-        this.auth = new HubAuth(authenticator);
-        this.tokens = tokens;
+        this.auth = new HubAuth(authenticator, policy, requests);
+        this.credentials = credentials;
         this.policy = policy;
         this.audit = audit;
         this.requests = requests;
+        this.clock = clock;
     }
 
     HubAuth guard() {
@@ -84,42 +93,79 @@ public final class HubApi {
         Principal p = HubAuth.principal(ctx);
         NewToken body = requests.body(ctx, NewToken.class);
         OffsetDateTime expires = QueryTimes.parse(body.expiresAt(), "expires_at");
-        AccessTokens.Created created = tokens.create(p.account(), body.label(), body.scopes(), expires,
-                new AccessTokens.Origin(requests.clientIp(ctx), ctx.userAgent(), p.credentialUuid()));
-        ctx.status(201).json(tokenJson(created.token(), created.secret()));
+        List<Scope> scopes = repositoryScopes(body.scopes());
+        Credentials.Created created = renamingFields(() -> credentials.create(p.account(),
+                Credentials.Draft.personal(body.label(), null, scopes, expires),
+                new Credentials.Origin(requests.clientIp(ctx), ctx.userAgent(), "HUB"), p.actor(), false));
+        ctx.status(201).json(tokenJson(created.credential(), created.secret()));
     }
 
     void listTokens(Context ctx) {
         Principal p = HubAuth.principal(ctx);
         Paging paging = Paging.from(ctx, 10, 100);
-        AccessTokens.Page page = tokens.list(p.account(), paging.page(), paging.pageSize());
+        Credentials.Page page = credentials.list(CredentialQuery.of(Credential.Kind.PERSONAL)
+                .owner(p.account().id()).sort(CredentialQuery.Sort.NEWEST)
+                .page((long) (paging.page() - 1) * paging.pageSize(), paging.pageSize()));
         String base = requests.baseUrl(ctx);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("count", page.count());
-        out.put("next", paging.link(ctx, base, paging.page() + 1, page.count()));
-        out.put("previous", paging.link(ctx, base, paging.page() - 1, page.count()));
+        out.put("count", page.total());
+        out.put("next", paging.link(ctx, base, paging.page() + 1, page.total()));
+        out.put("previous", paging.link(ctx, base, paging.page() - 1, page.total()));
         out.put("active_count", page.activeCount());
-        out.put("results", page.results().stream().map(t -> tokenJson(t, "")).toList());
+        out.put("results", page.items().stream().map(t -> tokenJson(t, "")).toList());
         ctx.json(out);
     }
 
     void getToken(Context ctx) {
-        Principal p = HubAuth.principal(ctx);
-        ctx.json(tokenJson(tokens.get(p.account(), uuid(ctx)), ""));
+        ctx.json(tokenJson(ownToken(ctx), ""));
     }
 
     void patchToken(Context ctx) {
         Principal p = HubAuth.principal(ctx);
-        UUID uuid = uuid(ctx);
+        Credential token = ownToken(ctx);
         TokenChange body = requests.body(ctx, TokenChange.class);
-        AccessToken updated = tokens.update(p.account(), uuid, body.label(), body.active(), p.credentialUuid());
+        Credential updated = renamingFields(() -> credentials.update(token,
+                Credentials.Change.none().name(body.label()).active(body.active()), p.actor()));
         ctx.json(tokenJson(updated, ""));
     }
 
     void deleteToken(Context ctx) {
         Principal p = HubAuth.principal(ctx);
-        tokens.delete(p.account(), uuid(ctx), p.credentialUuid());
+        credentials.revoke(ownToken(ctx), true, p.actor(), null);
         ctx.status(204);
+    }
+
+    /** The caller's personal token named in the path; a foreign, deleted or unknown one is simply not found. */
+    private Credential ownToken(Context ctx) {
+        Principal p = HubAuth.principal(ctx);
+        return credentials.find(uuid(ctx))
+                .filter(t -> t.ownerId() == p.account().id() && !t.isRobot() && !t.deleted())
+                .orElseThrow(() -> new DomainException.NotFound("token not found"));
+    }
+
+    /** Hub's scopes: the repository ones only, in the form Docker Hub names them. */
+    private static List<Scope> repositoryScopes(List<String> names) {
+        if (names == null) {
+            return List.of();
+        }
+        List<Scope> out = new ArrayList<>();
+        for (String name : names.subList(0, Math.min(names.size(), Credentials.MAX_SCOPES + 1))) {
+            Scope scope = Scope.parse(name);
+            if (scope == null || !scope.isRepository()) {
+                throw new DomainException.Invalid("scopes", "Invalid scope '" + name + "'. Must be one of: "
+                        + String.join(", ", Scope.REPOSITORY.stream().map(Scope::wireName).toList()) + ".");
+            }
+            out.add(scope);
+        }
+        return out;
+    }
+
+    private static <T> T renamingFields(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (DomainException.Invalid e) {
+            throw e.renamed(PAT_FIELDS);
+        }
     }
 
     /** {@code GET /v2/auditlogs/{account}}: newest first, {@code {logs: [...]}} only, as Hub returns it. */
@@ -181,19 +227,19 @@ public final class HubApi {
         return account.get();
     }
 
-    private static Map<String, Object> tokenJson(AccessToken t, String secret) {
+    private Map<String, Object> tokenJson(Credential t, String secret) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("uuid", t.uuid().toString());
         out.put("client_id", t.clientId());
         out.put("creator_ip", t.creatorIp());
         out.put("creator_ua", t.creatorUa());
         out.put("created_at", Json.time(t.createdAt()));
-        out.put("last_used", Json.time(t.lastUsed()));
+        out.put("last_used", Json.time(t.lastUsedAt()));
         out.put("generated_by", t.generatedBy());
-        out.put("is_active", t.active());
+        out.put("is_active", t.active() && !t.isRevoked(Timestamps.now(clock)));
         out.put("token", secret);
-        out.put("token_label", t.label());
-        out.put("scopes", t.scopes());
+        out.put("token_label", t.name());
+        out.put("scopes", t.scopes().stream().filter(Scope::isRepository).map(Scope::wireName).toList());
         out.put("expires_at", Json.time(t.expiresAt()));
         return out;
     }

@@ -1,8 +1,10 @@
 package dev.wharf.dockerhub;
 
+import dev.wharf.access.AccessPolicy;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.Principal;
 import dev.wharf.core.DomainException;
+import dev.wharf.http.Requests;
 import io.javalin.http.Context;
 
 /**
@@ -13,9 +15,13 @@ final class HubAuth {
     private static final String PRINCIPAL = "wharf.hub.principal";
 
     private final Authenticator authenticator;
+    private final AccessPolicy policy;
+    private final Requests requests;
 
-    HubAuth(Authenticator authenticator) {
+    HubAuth(Authenticator authenticator, AccessPolicy policy, Requests requests) {
         this.authenticator = authenticator;
+        this.policy = policy;
+        this.requests = requests;
     }
 
     void check(Context ctx, HubAccess access) {
@@ -26,9 +32,10 @@ final class HubAuth {
         if (header == null || header.isBlank()) {
             throw new DomainException.Unauthenticated("Authentication credentials were not provided.");
         }
-        Principal principal = authenticator.fromAuthorization(header)
+        Principal principal = authenticator.fromAuthorization(header, requests.clientIp(ctx))
                 .orElseThrow(() -> new DomainException.Unauthenticated("Invalid or expired token."));
-        if (access == HubAccess.PASSWORD_SESSION && principal.viaToken()) {
+        if ((access == HubAccess.CREDENTIALS_READ && !policy.managesCredentials(principal, true))
+                || (access == HubAccess.CREDENTIALS_WRITE && !policy.managesCredentials(principal, false))) {
             throw new DomainException.Forbidden("access tokens cannot be used for this operation");
         }
         ctx.attribute(PRINCIPAL, principal);

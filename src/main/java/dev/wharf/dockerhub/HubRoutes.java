@@ -1,6 +1,7 @@
 package dev.wharf.dockerhub;
 
-import static dev.wharf.dockerhub.HubAccess.PASSWORD_SESSION;
+import static dev.wharf.dockerhub.HubAccess.CREDENTIALS_READ;
+import static dev.wharf.dockerhub.HubAccess.CREDENTIALS_WRITE;
 import static dev.wharf.dockerhub.HubAccess.PUBLIC;
 import static dev.wharf.dockerhub.HubAccess.SIGNED_IN;
 
@@ -26,11 +27,11 @@ public final class HubRoutes {
         RouteTable<HubAccess, Handler> routes = new RouteTable<HubAccess, Handler>()
                 .post("/v2/users/login", PUBLIC, hub::usersLogin)
                 .post("/v2/auth/token", PUBLIC, hub::authToken)
-                .post("/v2/access-tokens", PASSWORD_SESSION, hub::createToken)
-                .get("/v2/access-tokens", PASSWORD_SESSION, hub::listTokens)
-                .get("/v2/access-tokens/{uuid}", PASSWORD_SESSION, hub::getToken)
-                .patch("/v2/access-tokens/{uuid}", PASSWORD_SESSION, hub::patchToken)
-                .delete("/v2/access-tokens/{uuid}", PASSWORD_SESSION, hub::deleteToken)
+                .post("/v2/access-tokens", CREDENTIALS_WRITE, hub::createToken)
+                .get("/v2/access-tokens", CREDENTIALS_READ, hub::listTokens)
+                .get("/v2/access-tokens/{uuid}", CREDENTIALS_READ, hub::getToken)
+                .patch("/v2/access-tokens/{uuid}", CREDENTIALS_WRITE, hub::patchToken)
+                .delete("/v2/access-tokens/{uuid}", CREDENTIALS_WRITE, hub::deleteToken)
                 .get("/v2/auditlogs/{account}", SIGNED_IN, hub::auditLogs)
                 .get("/v2/auditlogs/{account}/actions", SIGNED_IN, hub::auditActions);
         return new Router<>(routes, hub.guard()::check, new HubErrors());

@@ -1,13 +1,14 @@
 package dev.wharf.registry;
 
 import dev.wharf.access.AccessPolicy;
-import dev.wharf.access.Action;
+import dev.wharf.repositories.Action;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.Principal;
 import dev.wharf.core.ShortCache;
 import dev.wharf.http.Requests;
 import dev.wharf.repositories.RepositoryName;
-import dev.wharf.tokens.TokenSecret;
+import dev.wharf.credentials.TokenSecret;
+import dev.wharf.repositories.Action;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -30,18 +31,21 @@ import org.slf4j.LoggerFactory;
  */
 final class RegistryAuth {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryAuth.class);
-    /** A PAT sent as Basic credentials is looked up once a minute at most; its state is re-checked every request. */
-    private static final Duration BASIC_PAT_CACHE = Duration.ofMinutes(1);
+    /**
+     * A personal token or robot secret sent as Basic credentials is looked up once a minute at most; its state is
+     * re-checked every request.
+     */
+    private static final Duration BASIC_SECRET_CACHE = Duration.ofMinutes(1);
     private static final long CACHE_BYTES = 4L * 1024 * 1024;
 
     private final Authenticator authenticator;
     private final RegistryTokens registryTokens;
     private final AccessPolicy policy;
     private final Requests requests;
-    /** SHA-256 of {@code user:secret} of a PAT that authenticated, to its token and owner. */
-    private final ShortCache<String, PatIdentity> basicPats;
+    /** SHA-256 of {@code user:secret} of a token that authenticated, to the credential and its owner. */
+    private final ShortCache<String, CredentialIdentity> basicSecrets;
 
-    private record PatIdentity(UUID token, long ownerId) {
+    private record CredentialIdentity(UUID credential, long ownerId) {
     }
 
     RegistryAuth(Authenticator authenticator, RegistryTokens registryTokens, AccessPolicy policy, Requests requests,
@@ -50,7 +54,7 @@ final class RegistryAuth {
         this.registryTokens = registryTokens;
         this.policy = policy;
         this.requests = requests;
-        this.basicPats = new ShortCache<>(BASIC_PAT_CACHE, CACHE_BYTES, (k, v) -> 250, clock);
+        this.basicSecrets = new ShortCache<>(BASIC_SECRET_CACHE, CACHE_BYTES, (k, v) -> 250, clock);
     }
 
     /** Who is calling. Credentials that are present but do not authenticate get 401, never a fallback to anonymous. */
@@ -68,7 +72,7 @@ final class RegistryAuth {
         String value = space < 0 ? "" : header.substring(space + 1).trim();
         if (scheme.equalsIgnoreCase("Bearer")) {
             // A registry token from /token for this service.
-            return bearer(value, service(ctx))
+            return bearer(value, service(ctx), requests.clientIp(ctx))
                     .orElseThrow(() -> unauthorized(ctx, List.of(), "invalid_token", "invalid token"));
         }
         if (scheme.equalsIgnoreCase("Basic")) {
@@ -79,8 +83,8 @@ final class RegistryAuth {
     }
 
     /**
-     * Signs in with {@code Basic} credentials: a password (slow hash, throttled) or a PAT (SHA-256 lookup, then
-     * cached by the digest of the credentials so that repeated requests skip the database).
+     * Signs in with {@code Basic} credentials: a password (slow hash, throttled), or a personal token or robot secret
+     * (SHA-256 lookup, then cached by the digest of the credentials so that repeated requests skip the database).
      */
     Principal basic(String encoded, String clientIp) {
         String decoded;
@@ -95,25 +99,25 @@ final class RegistryAuth {
         }
         String username = decoded.substring(0, colon);
         String secret = decoded.substring(colon + 1);
-        String key = secret.startsWith(TokenSecret.PAT_PREFIX) ? TokenSecret.sha256(decoded) : null;
+        String key = TokenSecret.hasKnownPrefix(secret) ? TokenSecret.sha256(decoded) : null;
         if (key != null) {
-            PatIdentity known = basicPats.getIfPresent(key);
+            CredentialIdentity known = basicSecrets.getIfPresent(key);
             if (known != null) {
-                Optional<Principal> p = authenticator.resume(known.ownerId(), null, known.token());
+                Optional<Principal> p = authenticator.resume(known.ownerId(), null, known.credential(), clientIp);
                 if (p.isPresent()) {
                     return p.get();
                 }
-                basicPats.invalidate(key);
+                basicSecrets.invalidate(key);
             }
         }
         Principal principal = authenticator.signIn(username, secret, clientIp);
-        if (key != null && principal.viaToken()) {
-            basicPats.put(key, new PatIdentity(principal.token().uuid(), principal.account().id()));
+        if (key != null && principal.viaCredential()) {
+            basicSecrets.put(key, new CredentialIdentity(principal.credentialUuid(), principal.account().id()));
         }
         return principal;
     }
 
-    private Optional<Caller> bearer(String jwt, String service) {
+    private Optional<Caller> bearer(String jwt, String service, String clientIp) {
         Optional<RegistryTokens.Grant> grant = registryTokens.verify(jwt, service);
         if (grant.isEmpty()) {
             LOG.debug("registry token refused: signature, type, audience or expiry");
@@ -124,9 +128,10 @@ final class RegistryAuth {
             return Optional.of(new Caller(Caller.Kind.BEARER, null, g));
         }
         Optional<Principal> p = authenticator.resume(g.identity().accountId(), g.identity().accountUuid(),
-                g.identity().token());
+                g.identity().credential(), clientIp);
         if (p.isEmpty()) {
-            LOG.debug("registry token refused: its account is gone or its access token no longer works");
+            LOG.debug("registry token refused: its account is gone, its credential no longer works, or the address"
+                    + " is outside the robot's allowed networks");
         }
         return p.map(principal -> new Caller(Caller.Kind.BEARER, principal, g));
     }

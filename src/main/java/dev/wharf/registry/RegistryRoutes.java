@@ -6,7 +6,7 @@ import static dev.wharf.registry.RegistryRoutes.Needs.PULL;
 import static dev.wharf.registry.RegistryRoutes.Needs.PUSH;
 import static dev.wharf.registry.RegistryRoutes.Needs.TOKEN;
 
-import dev.wharf.access.Action;
+import dev.wharf.repositories.Action;
 import dev.wharf.http.RouteTable;
 import java.util.EnumSet;
 import java.util.Set;

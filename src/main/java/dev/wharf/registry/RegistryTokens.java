@@ -1,7 +1,7 @@
 package dev.wharf.registry;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.wharf.access.Action;
+import dev.wharf.repositories.Action;
 import dev.wharf.auth.Jwts;
 import dev.wharf.auth.Principal;
 import dev.wharf.auth.TokenClaims;

@@ -1,6 +1,6 @@
 package dev.wharf.registry;
 
-import dev.wharf.access.Action;
+import dev.wharf.repositories.Action;
 import dev.wharf.auth.Principal;
 import dev.wharf.http.Requests;
 import dev.wharf.repositories.RepositoryName;

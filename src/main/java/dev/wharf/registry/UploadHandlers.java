@@ -1,7 +1,7 @@
 package dev.wharf.registry;
 
 import dev.wharf.access.AccessPolicy;
-import dev.wharf.access.Action;
+import dev.wharf.repositories.Action;
 import dev.wharf.core.DomainException;
 import dev.wharf.core.Reason;
 import dev.wharf.repositories.Repositories;

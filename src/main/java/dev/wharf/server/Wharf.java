@@ -2,6 +2,7 @@ package dev.wharf.server;
 
 import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Accounts;
+import dev.wharf.accounts.NamespaceSettingsStore;
 import dev.wharf.accounts.PasswordHasher;
 import dev.wharf.admin.AdminApi;
 import dev.wharf.admin.AdminRoutes;
@@ -16,6 +17,10 @@ import dev.wharf.config.WharfConfig;
 import dev.wharf.core.Bookkeeping;
 import dev.wharf.core.DomainException;
 import dev.wharf.core.PrivateFiles;
+import dev.wharf.credentials.CredentialRules;
+import dev.wharf.credentials.CredentialUpkeep;
+import dev.wharf.credentials.Credentials;
+import dev.wharf.credentials.TokenSecret;
 import dev.wharf.db.Database;
 import dev.wharf.dockerhub.HubApi;
 import dev.wharf.dockerhub.HubRoutes;
@@ -29,8 +34,6 @@ import dev.wharf.repositories.Repositories;
 import dev.wharf.repositories.Uploads;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.FilesystemBlobStore;
-import dev.wharf.tokens.AccessTokens;
-import dev.wharf.tokens.TokenSecret;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
@@ -70,7 +73,8 @@ public final class Wharf implements AutoCloseable {
     private final Bookkeeping bookkeeping = new Bookkeeping();
     private final AuditLog audit;
     private final Accounts accounts;
-    private final AccessTokens tokens;
+    private final Credentials credentials;
+    private final NamespaceSettingsStore namespaces;
     private final SigningKeys signingKeys;
     private final Authenticator authenticator;
     private final FilesystemBlobStore blobStore;
@@ -78,6 +82,7 @@ public final class Wharf implements AutoCloseable {
     private final Uploads uploads;
     private final PullCounter pulls;
     private final Maintenance maintenance;
+    private final CredentialUpkeep credentialUpkeep;
     private final ConnectionGuard connections;
     private final Javalin app;
     /** Counts in-flight requests, so that {@link #close()} can wait for them. */
@@ -96,23 +101,26 @@ public final class Wharf implements AutoCloseable {
         restrictEmbeddedDatabase(config);
         this.audit = new AuditLog(database.jdbi(), clock);
         this.accounts = new Accounts(database.jdbi(), audit, new PasswordHasher(), clock);
-        this.tokens = new AccessTokens(database.jdbi(), audit, clock, bookkeeping);
+        this.credentials = new Credentials(database.jdbi(), audit, clock, bookkeeping,
+                new CredentialRules(config.tokenMaxLifetime(), config.tokenRequireExpiry()));
+        this.namespaces = new NamespaceSettingsStore(database.jdbi(), clock);
         SecretBox box = SecretBox.load(env.get(SecretBox.ENV), config.secretKeyPath());
         this.signingKeys = SigningKeys.load(database.jdbi(), box, clock);
         Jwts jwts = new Jwts(signingKeys, clock);
-        this.authenticator = new Authenticator(accounts, tokens, audit, jwts, new LoginThrottle(clock),
-                config.sessionTtl());
+        this.authenticator = new Authenticator(accounts, credentials, namespaces, audit, jwts,
+                new LoginThrottle(clock), config.sessionTtl());
         this.repositories = new Repositories(database.jdbi(), audit, blobStore, clock, config.defaultPrivate(),
                 config.manifestMaxBytes());
         AccessPolicy policy = new AccessPolicy(accounts, repositories);
         this.uploads = new Uploads(database.jdbi(), blobStore, repositories, clock);
         this.pulls = new PullCounter(database.jdbi(), clock, bookkeeping);
         this.maintenance = new Maintenance(uploads, pulls, config.uploadMaxAge());
+        this.credentialUpkeep = new CredentialUpkeep(credentials);
         createFirstAdmin(console, env.get(ADMIN_PASSWORD_ENV));
 
         Health health = new Health(database, config.dataDir(), clock);
         PathSpaces spaces = new PathSpaces(
-                HubRoutes.dialect(new HubApi(authenticator, tokens, policy, audit, requests)),
+                HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock)),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
                 AdminRoutes.dialect(new AdminApi(authenticator, accounts, policy, requests)),
                 OperationsRoutes.dialect(health::serve, observability::serveMetrics));
@@ -290,8 +298,12 @@ public final class Wharf implements AutoCloseable {
         return accounts;
     }
 
-    public AccessTokens tokens() {
-        return tokens;
+    public Credentials credentials() {
+        return credentials;
+    }
+
+    public NamespaceSettingsStore namespaces() {
+        return namespaces;
     }
 
     public Authenticator authenticator() {
@@ -337,6 +349,7 @@ public final class Wharf implements AutoCloseable {
     private void shutDownServices() {
         connections.close();
         maintenance.close();
+        credentialUpkeep.close();
         bookkeeping.close();
         observability.close();
         database.close();

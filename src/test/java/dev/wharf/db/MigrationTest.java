@@ -9,7 +9,7 @@ import dev.wharf.storage.FilesystemBlobStore;
 import dev.wharf.testing.Backend;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.TestServer;
-import dev.wharf.tokens.TokenSecret;
+import dev.wharf.credentials.TokenSecret;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -73,7 +73,7 @@ abstract class AccessTokensApiTest extends ServerTest {
         }
         assertThat(secret.substring(46)).isEqualTo(sum.toString());
         long plaintextRows = server.wharf().database().jdbi().withHandle(h -> h.createQuery(
-                "SELECT COUNT(*) FROM access_tokens WHERE secret_sha256 = :s OR label = :s").bind("s", secret)
+                "SELECT COUNT(*) FROM credentials WHERE secret_sha256 = :s OR label = :s").bind("s", secret)
                 .mapTo(Long.class).one());
         assertThat(plaintextRows).isZero();
     }

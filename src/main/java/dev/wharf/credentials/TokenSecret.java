@@ -1,4 +1,4 @@
-package dev.wharf.tokens;
+package dev.wharf.credentials;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -8,12 +8,14 @@ import java.util.HexFormat;
 import java.util.zip.CRC32;
 
 /**
- * The public secret format: {@code wharf_pat_} + 36 base62 characters (~214 bits) + a 6-character base62 CRC32 of
+ * The public secret format: a kind prefix ({@code wharf_pat_} for personal tokens, {@code wharf_oat_} for robots) +
+ * 36 base62 characters (~214 bits) + a 6-character base62 CRC32 of
  * the 46 characters before it. Secret scanners can recognise a Wharf token offline, and a mistyped or truncated
  * candidate is refused without a database lookup. Only the SHA-256 of a secret is ever stored.
  */
 public final class TokenSecret {
     public static final String PAT_PREFIX = "wharf_pat_";
+    public static final String ROBOT_PREFIX = "wharf_oat_";
     static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static final int RANDOM_CHARS = 36;
     private static final int CHECKSUM_CHARS = 6;
@@ -43,6 +45,16 @@ public final class TokenSecret {
         }
         int split = candidate.length() - CHECKSUM_CHARS;
         return checksum(candidate.substring(0, split)).equals(candidate.substring(split));
+    }
+
+    /** Whether {@code candidate} looks like a secret of either kind (by prefix only; see {@link #isWellFormed}). */
+    public static boolean hasKnownPrefix(String candidate) {
+        return candidate != null && (candidate.startsWith(PAT_PREFIX) || candidate.startsWith(ROBOT_PREFIX));
+    }
+
+    /** The prefix of secrets of this kind. */
+    public static String prefix(Credential.Kind kind) {
+        return kind == Credential.Kind.ROBOT ? ROBOT_PREFIX : PAT_PREFIX;
     }
 
     static String checksum(CharSequence body) {

@@ -1,4 +1,4 @@
-package dev.wharf.tokens;
+package dev.wharf.credentials;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
