@@ -12,7 +12,10 @@ import static dev.wharf.gitlab.GitlabShape.error;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wharf.credentials.Credentials;
+import dev.wharf.credentials.Resource;
 import dev.wharf.gitlab.GitlabFixtures.User;
+import dev.wharf.repositories.Action;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.ManualClock;
 import dev.wharf.testing.ServerTest;
@@ -24,6 +27,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** {@code /api/v4/personal_access_tokens} and token creation: GitLab's fields, codes and error bodies. */
@@ -205,6 +209,32 @@ abstract class PersonalAccessTokensApiTest extends ServerTest {
         error(server.http().bearer("not.a.jwt").get(TOKENS), 401, UNAUTHORIZED);
         error(u.session().get(TOKENS + "/self"), 400,
                 "{\"message\":\"400 Bad request - This endpoint requires token type to be a personal access token\"}");
+    }
+
+    @Test
+    void aUseIsRecordedAsLastUseWithItsAddress() throws InterruptedException {
+        User u = user();
+        JsonNode t = createToken(u.session(), "used", "read_api");
+        assertWorks(pat(server, t));
+        server.wharf().bookkeeping().settle(); // last uses are written in the background
+        JsonNode self = GitlabShape.one(pat(server, t).get(TOKENS + "/self"), 200, false);
+        assertThat(self.get("last_used_at").isNull()).isFalse();
+        assertThat(self.get("last_used_ips")).extracting(JsonNode::asText).containsExactly("127.0.0.1");
+    }
+
+    @Test
+    void robotsDoNotExistInThisDialect() {
+        User u = user();
+        var owner = server.wharf().accounts().find(u.name()).orElseThrow();
+        var org = server.wharf().accounts().createOrg(uniqueName("org"), owner, owner.asActor());
+        var robot = server.wharf().credentials().create(org, Credentials.Draft.robot("bot", null,
+                        List.of(new Resource(Resource.Kind.REPOSITORY, org.name() + "/*", Set.of(Action.PULL))), null),
+                new Credentials.Origin("127.0.0.1", "test", "TEST"), owner.asActor(), false);
+        error(pat(server, robot.secret()).get(TOKENS + "/self"), 401, UNAUTHORIZED);
+        error(pat(server, robot.secret()).get(TOKENS), 401, UNAUTHORIZED);
+        long robotId = robot.credential().id();
+        error(admin().get(TOKENS + "/" + robotId), 404, "{\"message\":\"404 Personal Access Token Not Found\"}");
+        assertThat(ids(GitlabShape.list(admin().get(TOKENS + "?search=bot")))).doesNotContain(robotId);
     }
 
     @Test
