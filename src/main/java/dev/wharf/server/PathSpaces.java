@@ -2,6 +2,7 @@ package dev.wharf.server;
 
 import dev.wharf.admin.AdminRoutes;
 import dev.wharf.dockerhub.HubRoutes;
+import dev.wharf.gitlab.GitlabRoutes;
 import dev.wharf.http.Dialect;
 import dev.wharf.registry.RegistryApi;
 
@@ -12,6 +13,7 @@ import dev.wharf.registry.RegistryApi;
  *   <li>{@code /v2/<segment>/…} with a Hub segment ({@link HubRoutes#PATH_SPACE}): Docker Hub;</li>
  *   <li>the rest of {@code /v2} and {@code /token}: the OCI registry;</li>
  *   <li>{@code /api/v1/}: Wharf's admin API;</li>
+ *   <li>{@code /api/v4/}: GitLab;</li>
  *   <li>everything else ({@code /healthz}, {@code /metrics}, and the root, which the web UI will own): operations.</li>
  * </ul>
  */
@@ -19,12 +21,14 @@ final class PathSpaces {
     private final Dialect hub;
     private final Dialect registry;
     private final Dialect admin;
+    private final Dialect gitlab;
     private final Dialect operations;
 
-    PathSpaces(Dialect hub, Dialect registry, Dialect admin, Dialect operations) {
+    PathSpaces(Dialect hub, Dialect registry, Dialect admin, Dialect gitlab, Dialect operations) {
         this.hub = hub;
         this.registry = registry;
         this.admin = admin;
+        this.gitlab = gitlab;
         this.operations = operations;
     }
 
@@ -47,6 +51,14 @@ final class PathSpaces {
                 AdminRoutes.PREFIX.length() - 1))) {
             return admin;
         }
+        if (owns(path, GitlabRoutes.PREFIX)) {
+            return gitlab;
+        }
         return operations;
+    }
+
+    /** Whether {@code path} is in the space under {@code prefix} (which ends with a slash), or is its root. */
+    private static boolean owns(String path, String prefix) {
+        return path.startsWith(prefix) || path.equals(prefix.substring(0, prefix.length() - 1));
     }
 }

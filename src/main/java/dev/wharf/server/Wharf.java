@@ -24,6 +24,8 @@ import dev.wharf.credentials.TokenSecret;
 import dev.wharf.db.Database;
 import dev.wharf.dockerhub.HubApi;
 import dev.wharf.dockerhub.HubRoutes;
+import dev.wharf.gitlab.GitlabApi;
+import dev.wharf.gitlab.GitlabRoutes;
 import dev.wharf.http.ClientAddress;
 import dev.wharf.http.Requests;
 import dev.wharf.registry.RegistryApi;
@@ -123,6 +125,7 @@ public final class Wharf implements AutoCloseable {
                 HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock)),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
                 AdminRoutes.dialect(new AdminApi(authenticator, accounts, policy, requests)),
+                GitlabRoutes.dialect(new GitlabApi(authenticator, credentials, accounts, policy, requests, clock)),
                 OperationsRoutes.dialect(health::serve, observability::serveMetrics));
         this.connections = new ConnectionGuard(config.connectionsPerClient(), config.headerTimeout(),
                 requests.clientAddress());

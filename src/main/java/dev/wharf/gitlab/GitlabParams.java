@@ -1,0 +1,100 @@
+package dev.wharf.gitlab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wharf.core.DomainException;
+import dev.wharf.http.Requests;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A request's parameters as Grape reads them: from the query string, else from a JSON object body or a form body.
+ * Values are bounded; a value of the wrong type is Grape's {@code {"error": "<param> is invalid"}}.
+ */
+final class GitlabParams {
+    static final int MAX_VALUE = 1024;
+    static final int MAX_LIST = 32;
+
+    private final Context ctx;
+    private final JsonNode json;
+
+    private GitlabParams(Context ctx, JsonNode json) {
+        this.ctx = ctx;
+        this.json = json;
+    }
+
+    /** The parameters of a request that may have a body. */
+    static GitlabParams of(Context ctx, Requests requests) {
+        String type = ctx.contentType() == null ? "" : ctx.contentType();
+        JsonNode json = null;
+        if (type.startsWith("application/json") && ctx.req().getContentLengthLong() != 0) {
+            try {
+                json = requests.body(ctx, JsonNode.class);
+            } catch (DomainException.Invalid e) {
+                throw GitlabErrors.badRequest("The request body is not valid JSON");
+            }
+            if (!json.isObject()) {
+                throw GitlabErrors.badRequest("The request body must be a JSON object");
+            }
+        }
+        return new GitlabParams(ctx, json);
+    }
+
+    /** The parameters of the query string alone. */
+    static GitlabParams query(Context ctx) {
+        return new GitlabParams(ctx, null);
+    }
+
+    /** A text parameter, or null when it is absent. */
+    String text(String name) {
+        String value = ctx.queryParam(name);
+        if (value == null && json != null && json.has(name) && !json.get(name).isNull()) {
+            JsonNode node = json.get(name);
+            if (!node.isTextual() && !node.isNumber()) {
+                throw GitlabErrors.parameter(name, "is invalid");
+            }
+            value = node.asText();
+        }
+        if (value == null && isForm()) {
+            value = ctx.formParam(name);
+        }
+        if (value != null && value.length() > MAX_VALUE) {
+            throw GitlabErrors.parameter(name, "is invalid");
+        }
+        return value;
+    }
+
+    /** A list parameter: {@code name[]=a&name[]=b} (or {@code name=a}) in a query or form, or a JSON array. */
+    List<String> list(String name) {
+        List<String> values = new ArrayList<>(ctx.queryParams(name + "[]"));
+        values.addAll(ctx.queryParams(name));
+        if (values.isEmpty() && json != null && json.has(name)) {
+            JsonNode node = json.get(name);
+            if (node.isTextual()) {
+                values.add(node.asText());
+            } else if (node.isArray()) {
+                for (JsonNode item : node) {
+                    if (!item.isTextual()) {
+                        throw GitlabErrors.parameter(name, "is invalid");
+                    }
+                    values.add(item.asText());
+                }
+            } else if (!node.isNull()) {
+                throw GitlabErrors.parameter(name, "is invalid");
+            }
+        }
+        if (values.isEmpty() && isForm()) {
+            values.addAll(ctx.formParams(name + "[]"));
+            values.addAll(ctx.formParams(name));
+        }
+        if (values.size() > MAX_LIST || values.stream().anyMatch(v -> v.length() > MAX_VALUE)) {
+            throw GitlabErrors.parameter(name, "is invalid");
+        }
+        return values;
+    }
+
+    private boolean isForm() {
+        String type = ctx.contentType();
+        return type != null && type.startsWith("application/x-www-form-urlencoded");
+    }
+}
