@@ -3,6 +3,7 @@ package dev.wharf.server;
 import dev.wharf.admin.AdminRoutes;
 import dev.wharf.dockerhub.HubRoutes;
 import dev.wharf.http.Dialect;
+import dev.wharf.ionos.IonosRoutes;
 import dev.wharf.registry.RegistryApi;
 
 /**
@@ -12,6 +13,7 @@ import dev.wharf.registry.RegistryApi;
  *   <li>{@code /v2/<segment>/…} with a Hub segment ({@link HubRoutes#PATH_SPACE}): Docker Hub;</li>
  *   <li>the rest of {@code /v2} and {@code /token}: the OCI registry;</li>
  *   <li>{@code /api/v1/}: Wharf's admin API;</li>
+ *   <li>{@code /containerregistries}: the IONOS Container Registry API;</li>
  *   <li>everything else ({@code /healthz}, {@code /metrics}, and the root, which the web UI will own): operations.</li>
  * </ul>
  */
@@ -20,12 +22,14 @@ final class PathSpaces {
     private final Dialect registry;
     private final Dialect admin;
     private final Dialect operations;
+    private final Dialect ionos;
 
-    PathSpaces(Dialect hub, Dialect registry, Dialect admin, Dialect operations) {
+    PathSpaces(Dialect hub, Dialect registry, Dialect admin, Dialect operations, Dialect ionos) {
         this.hub = hub;
         this.registry = registry;
         this.admin = admin;
         this.operations = operations;
+        this.ionos = ionos;
     }
 
     /** The dialect that owns a raw request path (null or unparseable paths belong to operations). */
@@ -46,6 +50,9 @@ final class PathSpaces {
         if (path.startsWith(AdminRoutes.PREFIX) || path.equals(AdminRoutes.PREFIX.substring(0,
                 AdminRoutes.PREFIX.length() - 1))) {
             return admin;
+        }
+        if (IonosRoutes.owns(path)) {
+            return ionos;
         }
         return operations;
     }

@@ -26,6 +26,8 @@ import dev.wharf.dockerhub.HubApi;
 import dev.wharf.dockerhub.HubRoutes;
 import dev.wharf.http.ClientAddress;
 import dev.wharf.http.Requests;
+import dev.wharf.ionos.IonosApi;
+import dev.wharf.ionos.IonosRoutes;
 import dev.wharf.registry.RegistryApi;
 import dev.wharf.repositories.Maintenance;
 import dev.wharf.repositories.ManifestReferencesMigration;
@@ -123,7 +125,9 @@ public final class Wharf implements AutoCloseable {
                 HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock)),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
                 AdminRoutes.dialect(new AdminApi(authenticator, accounts, policy, requests)),
-                OperationsRoutes.dialect(health::serve, observability::serveMetrics));
+                OperationsRoutes.dialect(health::serve, observability::serveMetrics),
+                IonosRoutes.dialect(new IonosApi(authenticator, accounts, credentials, namespaces, repositories,
+                        policy, requests, clock)));
         this.connections = new ConnectionGuard(config.connectionsPerClient(), config.headerTimeout(),
                 requests.clientAddress());
         this.app = Javalin.create(c -> {
