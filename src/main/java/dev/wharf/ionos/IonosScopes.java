@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * IONOS token scopes, {@code {name, type, actions}}, as robot resources and back. Scope names are relative to the
@@ -27,6 +28,9 @@ final class IonosScopes {
     static final String REGISTRY = "registry";
     private static final String EVERY_REPOSITORY = "**";
     private static final int MAX_ACTIONS = 16;
+    /** Docker's repository name components ({@code a.b-c}), each of which may hold glob stars. */
+    private static final String COMPONENT = "[a-z0-9*]+(?:[._-][a-z0-9*]+)*";
+    private static final Pattern NAME = Pattern.compile(COMPONENT + "(?:/" + COMPONENT + ")*");
 
     /** One scope as a client sends it. */
     record Scope(String name, String type, List<String> actions) {
@@ -86,8 +90,8 @@ final class IonosScopes {
             throw new DomainException.Invalid(field + ".actions", "A repository scope needs at least one action.");
         }
         String path = registry + "/" + (scope.name().equals("*") ? EVERY_REPOSITORY : scope.name());
-        String problem = Resource.problem(Resource.Kind.REPOSITORY, path, registry);
-        if (problem != null) {
+        if (!NAME.matcher(scope.name()).matches()
+                || Resource.problem(Resource.Kind.REPOSITORY, path, registry) != null) {
             throw new DomainException.Invalid(field + ".name", "Invalid repository name '" + scope.name() + "'.");
         }
         return new Resource(Resource.Kind.REPOSITORY, path, actions);
