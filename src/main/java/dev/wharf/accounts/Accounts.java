@@ -4,6 +4,7 @@ import dev.wharf.audit.Actor;
 import dev.wharf.audit.AuditAction;
 import dev.wharf.audit.AuditLog;
 import dev.wharf.core.DomainException;
+import dev.wharf.core.Nulls;
 import dev.wharf.core.ShortCache;
 import dev.wharf.core.Timestamps;
 import dev.wharf.core.UniqueViolation;
@@ -68,6 +69,39 @@ public final class Accounts {
                 .bind("id", i).map(Accounts::map).findOne()));
     }
 
+    public Optional<Account> findByUuid(UUID uuid) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM accounts WHERE uuid = :u")
+                .bind("u", uuid).map(Accounts::map).findOne());
+    }
+
+    /** Who created the account, while that account exists. */
+    public Optional<Account> creator(Account account) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT created_by_id FROM accounts WHERE id = :id")
+                        .bind("id", account.id()).mapTo(Long.class).findOne())
+                .flatMap(this::findById);
+    }
+
+    /**
+     * The organizations {@code userId} owns, by name, after {@code after} (null: from the first), at most
+     * {@code limit}; with {@code name}, only the one of that name.
+     */
+    public List<Account> ownedOrgs(long userId, String name, String after, int limit) {
+        return jdbi.withHandle(h -> {
+            var query = h.createQuery("SELECT a." + COLUMNS.replace(", ", ", a.") + " FROM accounts a"
+                            + " JOIN org_members m ON m.org_id = a.id AND m.user_id = :u AND m.role = 'owner'"
+                            + " WHERE a.kind = 'org'" + (name == null ? "" : " AND a.name = :name")
+                            + (after == null ? "" : " AND a.name > :after") + " ORDER BY a.name LIMIT :limit")
+                    .bind("u", userId).bind("limit", limit);
+            if (name != null) {
+                query.bind("name", name);
+            }
+            if (after != null) {
+                query.bind("after", after);
+            }
+            return query.map(Accounts::map).list();
+        });
+    }
+
     public Account user(String name) {
         return find(name).filter(a -> !a.isOrg()).orElseThrow(() -> new DomainException.NotFound("user not found"));
     }
@@ -100,7 +134,8 @@ public final class Accounts {
                 .throwIfInvalid();
         String hash = hasher.hash(password);
         Account account = jdbi.inTransaction(h -> {
-            Account created = insert(h, name, Account.Kind.USER, email, hash, siteAdmin);
+            Account created = insert(h, name, UUID.randomUUID(), Account.Kind.USER, email, hash, siteAdmin,
+                    actor.accountId());
             audit.record(h, created.logOwner(), AuditAction.USER_CREATE, name, actor, Map.of());
             return created;
         });
@@ -155,9 +190,14 @@ public final class Accounts {
 
     /** Creates an organization owned by {@code owner}. */
     public Account createOrg(String name, Account owner, Actor actor) {
+        return createOrg(name, UUID.randomUUID(), owner, actor);
+    }
+
+    /** Creates an organization with the given uuid (IONOS's create-or-replace), owned by {@code owner}. */
+    public Account createOrg(String name, UUID uuid, Account owner, Actor actor) {
         new Validation().add("name", Names.problem(name)).throwIfInvalid();
         Account org = jdbi.inTransaction(h -> {
-            Account created = insert(h, name, Account.Kind.ORG, null, null, false);
+            Account created = insert(h, name, uuid, Account.Kind.ORG, null, null, false, actor.accountId());
             h.createUpdate("INSERT INTO org_members (org_id, user_id, role, added_at) VALUES (:o, :u, 'owner', :at)")
                     .bind("o", created.id()).bind("u", owner.id()).bind("at", Timestamps.now(clock)).execute();
             audit.record(h, created.logOwner(), AuditAction.ORG_CREATE, name, actor, Map.of());
@@ -167,6 +207,24 @@ public final class Accounts {
         });
         byName.invalidate(name);
         return org;
+    }
+
+    /**
+     * Deletes an organization with everything in its namespace: repositories, robot credentials, memberships and
+     * settings. The caller has checked that {@code actor} owns it.
+     */
+    public void deleteOrg(Account org, Actor actor) {
+        jdbi.useTransaction(h -> {
+            int deleted = h.createUpdate("DELETE FROM accounts WHERE id = :id AND kind = 'org'")
+                    .bind("id", org.id()).execute();
+            if (deleted == 0) {
+                throw new DomainException.NotFound("organization not found");
+            }
+            audit.record(h, org.logOwner(), AuditAction.ORG_DELETE, org.name(), actor, Map.of());
+        });
+        byName.invalidate(org.name());
+        byId.invalidate(org.id());
+        roles.invalidateIf(k -> k.orgId() == org.id());
     }
 
     /** The user's role in the org, or empty when they are not a member. */
@@ -233,20 +291,21 @@ public final class Accounts {
         }
     }
 
-    private Account insert(Handle h, String name, Account.Kind kind, String email, String hash, boolean siteAdmin) {
+    private Account insert(Handle h, String name, UUID uuid, Account.Kind kind, String email, String hash,
+                           boolean siteAdmin, Long createdById) {
         String taken = "the name '" + name + "' is already taken";
         boolean exists = h.createQuery("SELECT COUNT(*) FROM accounts WHERE name = :name")
                 .bind("name", name).mapTo(Long.class).one() > 0;
         if (exists) {
             throw new DomainException.Conflict(taken);
         }
-        UUID uuid = UUID.randomUUID();
         OffsetDateTime now = Timestamps.now(clock);
         long id = UniqueViolation.asConflict(taken, () -> h.createUpdate(
-                        "INSERT INTO accounts (uuid, name, kind, email, password_hash, site_admin, created_at)"
-                        + " VALUES (:uuid, :name, :kind, :email, :hash, :admin, :at)")
+                        "INSERT INTO accounts (uuid, name, kind, email, password_hash, site_admin, created_at,"
+                        + " created_by_id) VALUES (:uuid, :name, :kind, :email, :hash, :admin, :at, :by)")
                 .bind("uuid", uuid).bind("name", name).bind("kind", kind == Account.Kind.ORG ? "org" : "user")
                 .bind("email", email).bind("hash", hash).bind("admin", siteAdmin).bind("at", now)
+                .bind("by", Nulls.bigint(createdById))
                 .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
         return new Account(id, uuid, name, kind, email, siteAdmin, now);
     }

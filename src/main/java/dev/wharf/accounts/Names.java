@@ -9,13 +9,15 @@ public final class Names {
 
     /**
      * The first path segments of the Hub API under {@code /v2/}. No account may take one of these names, so a
-     * registry path {@code /v2/<namespace>/<repo>/...} can never be mistaken for a Hub route.
+     * registry path {@code /v2/<namespace>/<repo>/...} can never be mistaken for a Hub route; nor the first segments
+     * of the other dialects' path spaces.
      */
     public static final Set<String> RESERVED = Set.of(
             "users", "auth", "access", "accesstokens", "auditlogs", "orgs", "organizations", "namespaces",
             "repositories", "invites", "scim", "search", "catalog", "library", "root", "wharf",
             "token", "tokens", "login", "logout", "healthz", "metrics", "api", "help", "support", "hub",
-            "docker", "registry", "teams", "groups", "settings", "user", "none", "null", "public", "private");
+            "docker", "registry", "teams", "groups", "settings", "user", "none", "null", "public", "private",
+            "containerregistries");
 
     private Names() {
     }

@@ -10,6 +10,7 @@ import java.util.Map;
  */
 public enum AuditAction {
     ORG_CREATE("org", "create", "Organization Created", "Occurs when an organization is created."),
+    ORG_DELETE("org", "delete", "Organization Deleted", "Occurs when an organization is deleted."),
     ORG_MEMBER_ADD("org", "member.add", "Member Added", "Occurs when a member is added to your organization."),
     ORG_MEMBER_REMOVE("org", "member.remove", "Member Removed",
             "Occurs when a member is removed from your organization."),

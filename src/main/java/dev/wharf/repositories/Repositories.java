@@ -172,6 +172,19 @@ public final class Repositories {
 
     // ---------------------------------------------------------------------------------------------- blobs
 
+    /**
+     * The bytes the repositories of a namespace hold: every stored object they link (layers, configs) or hold as a
+     * manifest, each counted once however many of them share it.
+     */
+    public long storageBytes(long namespaceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.digest IN ("
+                        + "SELECT rb.digest FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id"
+                        + " WHERE r.namespace_id = :ns UNION"
+                        + " SELECT m.digest FROM manifests m JOIN repositories r ON r.id = m.repository_id"
+                        + " WHERE r.namespace_id = :ns)")
+                .bind("ns", namespaceId).mapTo(Long.class).one());
+    }
+
     /** The size of a blob this repository links to, or empty. */
     public OptionalLong blobSize(Repository repo, Digest digest) {
         Optional<Long> size = jdbi.withHandle(h -> h.createQuery(

@@ -4,6 +4,7 @@ import dev.wharf.admin.AdminRoutes;
 import dev.wharf.dockerhub.HubRoutes;
 import dev.wharf.gitlab.GitlabRoutes;
 import dev.wharf.http.Dialect;
+import dev.wharf.ionos.IonosRoutes;
 import dev.wharf.registry.RegistryApi;
 
 /**
@@ -14,6 +15,7 @@ import dev.wharf.registry.RegistryApi;
  *   <li>the rest of {@code /v2} and {@code /token}: the OCI registry;</li>
  *   <li>{@code /api/v1/}: Wharf's admin API;</li>
  *   <li>{@code /api/v4/}: GitLab;</li>
+ *   <li>{@code /containerregistries/}: the IONOS Container Registry API;</li>
  *   <li>everything else ({@code /healthz}, {@code /metrics}, and the root, which the web UI will own): operations.</li>
  * </ul>
  */
@@ -22,13 +24,15 @@ final class PathSpaces {
     private final Dialect registry;
     private final Dialect admin;
     private final Dialect gitlab;
+    private final Dialect ionos;
     private final Dialect operations;
 
-    PathSpaces(Dialect hub, Dialect registry, Dialect admin, Dialect gitlab, Dialect operations) {
+    PathSpaces(Dialect hub, Dialect registry, Dialect admin, Dialect gitlab, Dialect ionos, Dialect operations) {
         this.hub = hub;
         this.registry = registry;
         this.admin = admin;
         this.gitlab = gitlab;
+        this.ionos = ionos;
         this.operations = operations;
     }
 
@@ -47,12 +51,14 @@ final class PathSpaces {
                 return registry;
             }
         }
-        if (path.startsWith(AdminRoutes.PREFIX) || path.equals(AdminRoutes.PREFIX.substring(0,
-                AdminRoutes.PREFIX.length() - 1))) {
+        if (owns(path, AdminRoutes.PREFIX)) {
             return admin;
         }
         if (owns(path, GitlabRoutes.PREFIX)) {
             return gitlab;
+        }
+        if (owns(path, IonosRoutes.PREFIX + "/")) {
+            return ionos;
         }
         return operations;
     }

@@ -28,6 +28,8 @@ import dev.wharf.gitlab.GitlabApi;
 import dev.wharf.gitlab.GitlabRoutes;
 import dev.wharf.http.ClientAddress;
 import dev.wharf.http.Requests;
+import dev.wharf.ionos.IonosApi;
+import dev.wharf.ionos.IonosRoutes;
 import dev.wharf.registry.RegistryApi;
 import dev.wharf.repositories.Maintenance;
 import dev.wharf.repositories.ManifestReferencesMigration;
@@ -126,6 +128,8 @@ public final class Wharf implements AutoCloseable {
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
                 AdminRoutes.dialect(new AdminApi(authenticator, accounts, policy, requests)),
                 GitlabRoutes.dialect(new GitlabApi(authenticator, credentials, accounts, policy, requests, clock)),
+                IonosRoutes.dialect(new IonosApi(authenticator, accounts, credentials, namespaces, repositories,
+                        policy, requests, clock)),
                 OperationsRoutes.dialect(health::serve, observability::serveMetrics));
         this.connections = new ConnectionGuard(config.connectionsPerClient(), config.headerTimeout(),
                 requests.clientAddress());

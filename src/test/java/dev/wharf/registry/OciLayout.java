@@ -18,19 +18,19 @@ import java.util.zip.GZIPOutputStream;
  * Writes an OCI image layout ({@code oci-layout}, {@code index.json}, {@code blobs/sha256/…}) that skopeo can push:
  * gzipped tar layers of random content, a config whose {@code diff_ids} match, and a manifest tagged {@code tag}.
  */
-final class OciLayout {
+public final class OciLayout {
     private OciLayout() {
     }
 
     /** A gzipped tar with one file of {@code size} random bytes. */
-    static byte[] layer(long seed, int size) {
+    public static byte[] layer(long seed, int size) {
         byte[] content = new byte[size];
         new Random(seed).nextBytes(content);
         return gzip(tar("file-" + seed + ".bin", content));
     }
 
     /** Writes a layout at {@code dir} holding one image with these layers, tagged {@code tag}; returns its digest. */
-    static String write(Path dir, String tag, List<byte[]> layers) {
+    public static String write(Path dir, String tag, List<byte[]> layers) {
         try {
             Path blobs = dir.resolve("blobs/sha256");
             Files.createDirectories(blobs);
@@ -68,7 +68,7 @@ final class OciLayout {
     }
 
     /** The blob files of a layout, by digest hex. */
-    static Map<String, byte[]> blobs(Path dir) {
+    public static Map<String, byte[]> blobs(Path dir) {
         Map<String, byte[]> out = new LinkedHashMap<>();
         try (Stream<Path> files = Files.list(dir.resolve("blobs/sha256"))) {
             for (Path p : files.toList()) {

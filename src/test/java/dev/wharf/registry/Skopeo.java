@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real {@code skopeo} against a test server, each run bounded in time. */
-final class Skopeo {
+public final class Skopeo {
     private static final long TIMEOUT_SECONDS = 180;
     private static Boolean available;
 
@@ -17,8 +17,8 @@ final class Skopeo {
     }
 
     /** The outcome of one run. */
-    record Result(int exitCode, String output) {
-        boolean ok() {
+    public record Result(int exitCode, String output) {
+        public boolean ok() {
             return exitCode == 0;
         }
 
@@ -28,7 +28,7 @@ final class Skopeo {
         }
     }
 
-    static synchronized boolean available() {
+    public static synchronized boolean available() {
         if (available == null) {
             try {
                 Process p = new ProcessBuilder("skopeo", "--version").redirectErrorStream(true).start();
@@ -43,7 +43,7 @@ final class Skopeo {
         return available;
     }
 
-    static Result run(String... args) {
+    public static Result run(String... args) {
         List<String> command = new ArrayList<>();
         command.add("skopeo");
         command.addAll(List.of(args));
@@ -74,7 +74,7 @@ final class Skopeo {
     }
 
     /** {@code skopeo copy} from an OCI layout to the registry. */
-    static Result push(Path layout, String tag, String destination, String creds) {
+    public static Result push(Path layout, String tag, String destination, String creds) {
         return creds == null
                 ? run("copy", "--dest-tls-verify=false", "--dest-no-creds", "oci:" + layout + ":" + tag,
                 "docker://" + destination)
@@ -83,7 +83,7 @@ final class Skopeo {
     }
 
     /** {@code skopeo copy} from the registry into an OCI layout. */
-    static Result pull(String source, Path layout, String tag, String creds) {
+    public static Result pull(String source, Path layout, String tag, String creds) {
         return creds == null
                 ? run("copy", "--src-tls-verify=false", "--src-no-creds", "docker://" + source,
                 "oci:" + layout + ":" + tag)
@@ -91,13 +91,13 @@ final class Skopeo {
                 "oci:" + layout + ":" + tag);
     }
 
-    static Result delete(String reference, String creds) {
+    public static Result delete(String reference, String creds) {
         return creds == null
                 ? run("delete", "--tls-verify=false", "--no-creds", "docker://" + reference)
                 : run("delete", "--tls-verify=false", "--creds", creds, "docker://" + reference);
     }
 
-    static Result listTags(String repository, String creds) {
+    public static Result listTags(String repository, String creds) {
         return run("list-tags", "--tls-verify=false", "--creds", creds, "docker://" + repository);
     }
 }

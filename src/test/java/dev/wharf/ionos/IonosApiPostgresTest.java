@@ -1,0 +1,10 @@
+package dev.wharf.ionos;
+
+import dev.wharf.testing.Backend;
+
+class IonosApiPostgresTest extends IonosApiTest {
+    @Override
+    protected Backend backend() {
+        return Backend.POSTGRES;
+    }
+}
