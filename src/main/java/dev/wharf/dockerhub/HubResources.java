@@ -4,6 +4,7 @@ import dev.wharf.core.Validation;
 import dev.wharf.credentials.Credentials;
 import dev.wharf.credentials.Resource;
 import dev.wharf.repositories.Action;
+import dev.wharf.repositories.RepositoryName;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -135,6 +136,10 @@ final class HubResources {
             return null;
         }
         boolean publicRepositories = repo && w.path().equals(Resource.PUBLIC_REPOSITORIES);
+        if (repo && !w.path().contains("*") && RepositoryName.problem(w.path()) != null) {
+            v.add("resources", "Invalid repository path '" + w.path() + "': " + RepositoryName.problem(w.path()));
+            return null;
+        }
         EnumSet<Action> actions = EnumSet.noneOf(Action.class);
         boolean valid = true;
         for (String scope : w.scopes()) {
