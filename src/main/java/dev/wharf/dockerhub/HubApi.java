@@ -29,7 +29,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The Docker Hub v2 dialect: sign-in, personal access tokens and audit logs, translated to domain calls. */
+/**
+ * The Docker Hub v2 dialect: sign-in, personal access tokens and audit logs, translated to domain calls; the
+ * organization access tokens are {@link OrgTokensApi}'s.
+ */
 public final class HubApi {
     /** Domain field names to the PAT endpoints' own. */
     private static final Map<String, String> PAT_FIELDS = Map.of("name", "token_label", "active", "is_active");
@@ -41,6 +44,7 @@ public final class HubApi {
     private final AuditLog audit;
     private final Requests requests;
     private final Clock clock;
+    private final OrgTokensApi orgTokens;
 
     public HubApi(Authenticator authenticator, Credentials credentials, AccessPolicy policy, AuditLog audit,
                   Requests requests, Clock clock) {
@@ -51,10 +55,15 @@ public final class HubApi {
         this.audit = audit;
         this.requests = requests;
         this.clock = clock;
+        this.orgTokens = new OrgTokensApi(credentials, policy, requests, clock);
     }
 
     HubAuth guard() {
         return auth;
+    }
+
+    OrgTokensApi orgTokens() {
+        return orgTokens;
     }
 
     private record Login(String username, String password) {
@@ -94,7 +103,7 @@ public final class HubApi {
         NewToken body = requests.body(ctx, NewToken.class);
         OffsetDateTime expires = QueryTimes.parse(body.expiresAt(), "expires_at");
         List<Scope> scopes = repositoryScopes(body.scopes());
-        Credentials.Created created = renamingFields(() -> credentials.create(p.account(),
+        Credentials.Created created = renamingFields(PAT_FIELDS, () -> credentials.create(p.account(),
                 Credentials.Draft.personal(body.label(), null, scopes, expires),
                 new Credentials.Origin(requests.clientIp(ctx), ctx.userAgent(), "HUB"), p.actor(), false));
         ctx.status(201).json(tokenJson(created.credential(), created.secret()));
@@ -124,7 +133,7 @@ public final class HubApi {
         Principal p = HubAuth.principal(ctx);
         Credential token = ownToken(ctx);
         TokenChange body = requests.body(ctx, TokenChange.class);
-        Credential updated = renamingFields(() -> credentials.update(token,
+        Credential updated = renamingFields(PAT_FIELDS, () -> credentials.update(token,
                 Credentials.Change.none().name(body.label()).active(body.active()), p.actor()));
         ctx.json(tokenJson(updated, ""));
     }
@@ -138,7 +147,7 @@ public final class HubApi {
     /** The caller's personal token named in the path; a foreign, deleted or unknown one is simply not found. */
     private Credential ownToken(Context ctx) {
         Principal p = HubAuth.principal(ctx);
-        return credentials.find(uuid(ctx))
+        return credentials.find(uuid(ctx, "uuid"))
                 .filter(t -> t.ownerId() == p.account().id() && !t.isRobot() && !t.deleted())
                 .orElseThrow(() -> new DomainException.NotFound("token not found"));
     }
@@ -160,11 +169,12 @@ public final class HubApi {
         return out;
     }
 
-    private static <T> T renamingFields(java.util.function.Supplier<T> call) {
+    /** The result of a domain call, with the fields of its validation errors renamed ({@code fields}: domain to Hub). */
+    static <T> T renamingFields(Map<String, String> fields, java.util.function.Supplier<T> call) {
         try {
             return call.get();
         } catch (DomainException.Invalid e) {
-            throw e.renamed(PAT_FIELDS);
+            throw e.renamed(fields);
         }
     }
 
@@ -244,9 +254,9 @@ public final class HubApi {
         return out;
     }
 
-    /** The path's uuid; anything that is not a uuid is simply not found, never a 500. */
-    private static UUID uuid(Context ctx) {
-        String raw = Routed.parameter(ctx, "uuid");
+    /** The path parameter's uuid; anything that is not a uuid is simply not found, never a 500. */
+    static UUID uuid(Context ctx, String parameter) {
+        String raw = Routed.parameter(ctx, parameter);
         try {
             UUID uuid = UUID.fromString(raw);
             if (uuid.toString().equalsIgnoreCase(raw)) {

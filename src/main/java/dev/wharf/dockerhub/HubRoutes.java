@@ -32,6 +32,11 @@ public final class HubRoutes {
                 .get("/v2/access-tokens/{uuid}", CREDENTIALS_READ, hub::getToken)
                 .patch("/v2/access-tokens/{uuid}", CREDENTIALS_WRITE, hub::patchToken)
                 .delete("/v2/access-tokens/{uuid}", CREDENTIALS_WRITE, hub::deleteToken)
+                .post("/v2/orgs/{name}/access-tokens", CREDENTIALS_WRITE, hub.orgTokens()::create)
+                .get("/v2/orgs/{name}/access-tokens", CREDENTIALS_READ, hub.orgTokens()::list)
+                .get("/v2/orgs/{name}/access-tokens/{id}", CREDENTIALS_READ, hub.orgTokens()::get)
+                .patch("/v2/orgs/{name}/access-tokens/{id}", CREDENTIALS_WRITE, hub.orgTokens()::update)
+                .delete("/v2/orgs/{name}/access-tokens/{id}", CREDENTIALS_WRITE, hub.orgTokens()::delete)
                 .get("/v2/auditlogs/{account}", SIGNED_IN, hub::auditLogs)
                 .get("/v2/auditlogs/{account}/actions", SIGNED_IN, hub::auditActions);
         return new Router<>(routes, hub.guard()::check, new HubErrors());

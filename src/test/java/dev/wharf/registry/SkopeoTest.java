@@ -212,4 +212,71 @@ abstract class SkopeoTest extends RegistryTestBase {
         }
     }
 
+    /** An organization access token created through the Hub API with these resources; its skopeo credentials. */
+    private String orgToken(String org, List<Map<String, Object>> resources) {
+        Http.Response r = hub().bearer(aliceSession).post("/v2/orgs/" + org + "/access-tokens",
+                Map.of("label", "skopeo " + resources.size(), "resources", resources));
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        return org + ":" + r.json().get("token").asText();
+    }
+
+    private static Map<String, Object> repoResource(String path, String scope) {
+        return Map.of("type", "TYPE_REPO", "path", path, "scopes", List.of(scope));
+    }
+
+    @Test
+    void anOrgAccessTokenPullsAndPushesOnlyWhatItsResourcesNameInsideItsOrg() {
+        String org = "skopeoorg";
+        assertThat(hub().bearer(aliceSession).post("/api/v1/orgs", Map.of("name", org)).status()).isEqualTo(201);
+        Path image = layout("oat", 8, 5_000);
+        String aliceCreds = "alice:" + alicePat;
+        for (String repo : List.of(org + "/app", org + "/lib-core", org + "/secret")) {
+            assertThat(Skopeo.push(image, "latest", host() + "/" + repo + ":v1", aliceCreds).ok()).as(repo).isTrue();
+        }
+        String bobCreds = "bobby:" + bobPat;
+        assertThat(Skopeo.push(image, "latest", host() + "/bobby/oat-public:v1", bobCreds).ok()).isTrue();
+        assertThat(Skopeo.push(image, "latest", host() + "/bobby/oat-private:v1", bobCreds).ok()).isTrue();
+        makePublic("bobby/oat-public");
+
+        String pusher = orgToken(org, List.of(repoResource(org + "/app", "scope-image-push"),
+                repoResource(org + "/lib-*", "scope-image-pull")));
+        String deleter = orgToken(org, List.of(repoResource("*/*/public", "scope-image-pull"),
+                repoResource(org + "/*", "scope-image-delete")));
+        record Expect(String creds, String action, String repo, boolean allowed) {
+        }
+        List<Expect> matrix = List.of(
+                new Expect(pusher, "pull", org + "/app", true),
+                new Expect(pusher, "push", org + "/app", true),
+                new Expect(pusher, "delete", org + "/app", false),
+                new Expect(pusher, "pull", org + "/lib-core", true),
+                new Expect(pusher, "push", org + "/lib-core", false),
+                new Expect(pusher, "push", org + "/lib-new", false),
+                new Expect(pusher, "pull", org + "/secret", false),
+                new Expect(pusher, "push", org + "/secret", false),
+                new Expect(pusher, "pull", "bobby/oat-public", false),
+                new Expect(pusher, "push", "alice/oat-escape", false),
+                new Expect(deleter, "pull", "bobby/oat-public", true),
+                new Expect(deleter, "push", "bobby/oat-public", false),
+                new Expect(deleter, "delete", "bobby/oat-public", false),
+                new Expect(deleter, "pull", "bobby/oat-private", false),
+                new Expect(deleter, "pull", org + "/secret", true),
+                new Expect(deleter, "push", org + "/secret", true),
+                new Expect(deleter, "delete", org + "/secret", true));
+        List<String> failures = new ArrayList<>();
+        int n = 0;
+        for (Expect e : matrix) {
+            String target = host() + "/" + e.repo();
+            boolean ok = switch (e.action()) {
+                case "pull" -> Skopeo.pull(target + ":v1", tmp.resolve("oat-pull-" + n++), "v1", e.creds()).ok();
+                case "push" -> Skopeo.push(image, "latest", target + ":oat-" + n++, e.creds()).ok();
+                default -> Skopeo.delete(target + ":v1", e.creds()).ok();
+            };
+            check(failures, (e.creds().equals(pusher) ? "pusher " : "deleter ") + e.action() + " " + e.repo(),
+                    e.allowed(), ok);
+        }
+        assertThat(failures).isEmpty();
+        assertThat(alice().head("/v2/" + org + "/secret/manifests/v1").status()).as("deleted").isEqualTo(404);
+        assertThat(alice().head("/v2/" + org + "/app/manifests/v1").status()).as("kept").isEqualTo(200);
+        assertThat(bob().head("/v2/bobby/oat-public/manifests/v1").status()).as("kept").isEqualTo(200);
+    }
 }
