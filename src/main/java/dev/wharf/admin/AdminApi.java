@@ -8,34 +8,56 @@ import dev.wharf.accounts.Role;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.Principal;
 import dev.wharf.core.DomainException;
+import dev.wharf.core.RateLimiter;
+import dev.wharf.core.Validation;
+import dev.wharf.credentials.Credentials;
 import dev.wharf.http.Json;
 import dev.wharf.http.Requests;
 import dev.wharf.http.Routed;
 import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Wharf's own admin API under {@code /api/v1}: users (site admins only), organizations and their members.
- * Callers authenticate with a session JWT from a password sign-in; token-derived sessions are refused.
+ * Wharf's own admin API under {@code /api/v1}: users (site admins only), organizations and their members, and the
+ * report of leaked secrets (anyone). Callers authenticate with a session JWT from a password sign-in; token-derived
+ * sessions are refused.
  */
 public final class AdminApi {
     private static final String PRINCIPAL = "wharf.admin.principal";
+    /** Secrets one leak report may hold, as GitHub's credential revocation API. */
+    static final int MAX_LEAKED = 1000;
+    /** The longest candidate looked at; Wharf's secrets have 52 characters. */
+    static final int MAX_LEAKED_LENGTH = 100;
+    /** Leak reports one client address may send per hour, as GitHub allows unauthenticated callers. */
+    static final int LEAK_REPORTS_PER_HOUR = 60;
+    /** Room for {@link #MAX_LEAKED} quoted, escaped candidates of the longest length, and some white space. */
+    private static final long MAX_LEAK_REPORT_BYTES = (long) MAX_LEAKED * (MAX_LEAKED_LENGTH + 8) + 1024;
 
     private final Authenticator authenticator;
     private final Accounts accounts;
+    private final Credentials credentials;
     private final AccessPolicy policy;
     private final Requests requests;
+    private final RateLimiter leakReports;
 
-    public AdminApi(Authenticator authenticator, Accounts accounts, AccessPolicy policy, Requests requests) {
+    public AdminApi(Authenticator authenticator, Accounts accounts, Credentials credentials, AccessPolicy policy,
+                    Requests requests, Clock clock) {
         this.authenticator = authenticator;
         this.accounts = accounts;
+        this.credentials = credentials;
         this.policy = policy;
         this.requests = requests;
+        this.leakReports = new RateLimiter(LEAK_REPORTS_PER_HOUR, Duration.ofHours(1), clock);
     }
 
     /** What an admin route needs from its caller. */
     enum Access {
+        /** Anyone, signed in or not. */
+        PUBLIC,
         /** A session signed in with a password. */
         SIGNED_IN,
         /** The same, of a site admin. */
@@ -51,8 +73,15 @@ public final class AdminApi {
     private record MemberRole(String role) {
     }
 
+    /** Secrets someone found exposed, in the field GitHub's credential revocation API names. */
+    private record LeakReport(List<String> credentials) {
+    }
+
     /** The admin dialect's guard. */
     void check(Context ctx, Access access) {
+        if (access == Access.PUBLIC) {
+            return;
+        }
         Principal p = authenticator.fromAuthorization(ctx.header("Authorization"), requests.clientIp(ctx))
                 .orElseThrow(() -> new DomainException.Unauthenticated("authentication required"));
         if (p.viaCredential()) {
@@ -113,6 +142,26 @@ public final class AdminApi {
     void deleteMember(Context ctx) {
         accounts.removeMember(administeredOrg(ctx), Routed.parameter(ctx, "username"), caller(ctx).actor());
         ctx.status(204);
+    }
+
+    /**
+     * Revokes the reported secrets that are Wharf's and still work, each audited in its owner's log. The answer is
+     * the same whatever was found, so the endpoint tells nobody whether a string is a live secret; checksums are
+     * checked before any lookup, so made-up candidates cost no database work.
+     */
+    void revokeLeaked(Context ctx) {
+        leakReports.acquire(requests.clientIp(ctx));
+        LeakReport body = requests.body(ctx, LeakReport.class, MAX_LEAK_REPORT_BYTES);
+        List<String> leaked = body.credentials();
+        Validation v = new Validation();
+        v.check(leaked != null && !leaked.isEmpty(), "credentials", "At least one credential is required.");
+        v.check(leaked == null || leaked.size() <= MAX_LEAKED, "credentials",
+                "At most " + MAX_LEAKED + " credentials per request.");
+        v.check(leaked == null || leaked.stream().allMatch(s -> s.length() <= MAX_LEAKED_LENGTH), "credentials",
+                "A credential has at most " + MAX_LEAKED_LENGTH + " characters.");
+        v.throwIfInvalid();
+        var unused = credentials.revokeLeaked(leaked);
+        ctx.status(202).json(Map.of());
     }
 
     /** The org in the path, if the caller administers it (owners do). */

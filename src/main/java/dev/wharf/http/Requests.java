@@ -42,11 +42,17 @@ public final class Requests {
      * error on that field.
      */
     public <T> T body(Context ctx, Class<T> type) {
-        if (ctx.req().getContentLengthLong() > bodyMaxBytes) {
-            throw JsonDocuments.tooLarge(bodyMaxBytes);
+        return body(ctx, type, bodyMaxBytes);
+    }
+
+    /** The same, for an endpoint whose bodies are smaller still: at most {@code maxBytes} (and the site's limit). */
+    public <T> T body(Context ctx, Class<T> type, long maxBytes) {
+        long limit = Math.min(maxBytes, bodyMaxBytes);
+        if (ctx.req().getContentLengthLong() > limit) {
+            throw JsonDocuments.tooLarge(limit);
         }
         try {
-            return JsonDocuments.read(ctx.req().getInputStream(), bodyMaxBytes, type);
+            return JsonDocuments.read(ctx.req().getInputStream(), limit, type);
         } catch (JsonDocuments.Malformed e) {
             throw new DomainException.Invalid(e.field() == null ? "body" : e.field(), e.getMessage());
         } catch (IOException e) {

@@ -20,6 +20,7 @@ import dev.wharf.core.PrivateFiles;
 import dev.wharf.credentials.CredentialRules;
 import dev.wharf.credentials.CredentialUpkeep;
 import dev.wharf.credentials.Credentials;
+import dev.wharf.credentials.ExpiryWarnings;
 import dev.wharf.credentials.TokenSecret;
 import dev.wharf.db.Database;
 import dev.wharf.dockerhub.HubApi;
@@ -38,8 +39,10 @@ import dev.wharf.repositories.Repositories;
 import dev.wharf.repositories.Uploads;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.FilesystemBlobStore;
+import dev.wharf.webhooks.ExpiryWebhook;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
+import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -119,14 +122,18 @@ public final class Wharf implements AutoCloseable {
         this.uploads = new Uploads(database.jdbi(), blobStore, repositories, clock);
         this.pulls = new PullCounter(database.jdbi(), clock, bookkeeping);
         this.maintenance = new Maintenance(uploads, pulls, config.uploadMaxAge());
-        this.credentialUpkeep = new CredentialUpkeep(credentials);
+        this.credentialUpkeep = new CredentialUpkeep(credentials, new ExpiryWarnings(database.jdbi(), clock),
+                config.webhookUrl() == null ? null
+                        : new ExpiryWebhook(config.webhookUrl(), config.webhookSecret(), clock));
+        Gauge.builder("wharf.credentials.expiring.7d", credentialUpkeep, CredentialUpkeep::expiringSoon)
+                .description("Credentials that work and expire within 7 days").register(observability.meters());
         createFirstAdmin(console, env.get(ADMIN_PASSWORD_ENV));
 
         Health health = new Health(database, config.dataDir(), clock);
         PathSpaces spaces = new PathSpaces(
                 HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock)),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
-                AdminRoutes.dialect(new AdminApi(authenticator, accounts, policy, requests)),
+                AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, requests, clock)),
                 GitlabRoutes.dialect(new GitlabApi(authenticator, credentials, accounts, policy, requests, clock)),
                 IonosRoutes.dialect(new IonosApi(authenticator, accounts, credentials, namespaces, repositories,
                         policy, requests, clock)),
@@ -323,6 +330,10 @@ public final class Wharf implements AutoCloseable {
 
     public SigningKeys signingKeys() {
         return signingKeys;
+    }
+
+    public CredentialUpkeep credentialUpkeep() {
+        return credentialUpkeep;
     }
 
     public Bookkeeping bookkeeping() {
