@@ -286,7 +286,7 @@ public final class Credentials {
         }
         Credential updated = jdbi.inTransaction(h -> {
             Credential current = locked(h, credential.id());
-            if (Boolean.TRUE.equals(change.active()) && !current.active() && current.isRevoked(now)) {
+            if (Boolean.TRUE.equals(change.active()) && current.isRevoked(now)) {
                 throw new DomainException.Invalid(Reason.CREDENTIAL_REVOKED, "active",
                         "A revoked credential cannot be reactivated.");
             }
