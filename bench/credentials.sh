@@ -210,7 +210,7 @@ main() {
 
     log "creating $BENCH_USERS users x $BENCH_TOKENS_PER_USER GitLab tokens"
     local admin_api
-    admin_api=$(api POST /api/v4/user/personal_access_tokens "${admin[@]}" -d '{"name":"bench-admin","scopes":["api"]}' | jq -r .token)
+    admin_api=$(api POST /api/v4/user/personal_access_tokens "${admin[@]}" -d '{"name":"bench-admin","scopes":["api","read_registry"]}' | jq -r .token)
     local i uid first
     : >"$WORK/create-urls"
     for ((i = 1; i <= BENCH_USERS; i++)); do
