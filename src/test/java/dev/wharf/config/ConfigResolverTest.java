@@ -63,4 +63,19 @@ class ConfigResolverTest {
                     .hasMessageContaining(flags.keySet().iterator().next());
         }
     }
+
+    @Test
+    void theExpiryWebhookComesFromAFlagAndItsSecretFromTheEnvironment() {
+        WharfConfig none = new ConfigResolver(Map.of("data-dir", dir.toString()), Map.of(), null).resolve();
+        assertThat(none.webhookUrl()).isNull();
+        assertThat(none.webhookSecret()).isNull();
+        WharfConfig c = new ConfigResolver(Map.of("webhook-url", "https://hooks.example.com/wharf?key=k"),
+                Map.of("WHARF_WEBHOOK_SECRET", "s3cret"), null).resolve();
+        assertThat(c.webhookUrl().toString()).isEqualTo("https://hooks.example.com/wharf?key=k");
+        assertThat(c.webhookSecret()).isEqualTo("s3cret");
+        for (String bad : List.of("ftp://hooks.example.com/", "hooks.example.com/wharf", "http:///x")) {
+            assertThatThrownBy(() -> new ConfigResolver(Map.of("webhook-url", bad), Map.of(), null).resolve())
+                    .as(bad).isInstanceOf(ConfigResolver.ConfigException.class).hasMessageContaining("webhook-url");
+        }
+    }
 }
