@@ -1,11 +1,8 @@
 package dev.wharf.credentials;
 
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import dev.wharf.core.Background;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Background upkeep of credentials on one daemon thread, at start and then every minute: audits the end of rotation
@@ -13,25 +10,20 @@ import org.slf4j.LoggerFactory;
  * safe to run on every node at once (each change is claimed by one conditional update).
  */
 public final class CredentialUpkeep implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(CredentialUpkeep.class);
-    private static final long EVERY_SECONDS = 60;
+    private static final Duration EVERY = Duration.ofMinutes(1);
 
     private final Credentials credentials;
     private final ExpiryWarnings warnings;
     private final ExpiryWarnings.Recipient recipient;
     private final AtomicLong expiringSoon = new AtomicLong();
-    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "wharf-credential-upkeep");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Background background = new Background("wharf-credential-upkeep");
 
     /** @param recipient who gets the expiry warnings, or null to send none */
     public CredentialUpkeep(Credentials credentials, ExpiryWarnings warnings, ExpiryWarnings.Recipient recipient) {
         this.credentials = credentials;
         this.warnings = warnings;
         this.recipient = recipient;
-        var unused = executor.scheduleWithFixedDelay(this::runNow, 0, EVERY_SECONDS, TimeUnit.SECONDS);
+        background.every("credential upkeep", Duration.ZERO, EVERY, this::runNow);
     }
 
     /**
@@ -39,11 +31,11 @@ public final class CredentialUpkeep implements AutoCloseable {
      * clock call this rather than wait for the schedule, and see everything the run did once it returns).
      */
     public synchronized void runNow() {
-        run("rotation grace windows", credentials::finishGraceWindows);
+        Background.logFailure("rotation grace windows", credentials::finishGraceWindows);
         if (recipient != null) {
-            run("expiry warnings", () -> warnings.send(recipient));
+            Background.logFailure("expiry warnings", () -> warnings.send(recipient));
         }
-        run("counting expiring credentials", () -> expiringSoon.set(warnings.expiringSoon()));
+        Background.logFailure("counting expiring credentials", () -> expiringSoon.set(warnings.expiringSoon()));
     }
 
     /** Credentials that work and expire within 7 days, as of the last run. */
@@ -51,16 +43,8 @@ public final class CredentialUpkeep implements AutoCloseable {
         return expiringSoon.get();
     }
 
-    private static void run(String what, Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            LOG.warn("{} failed: {}", what, e.toString());
-        }
-    }
-
     @Override
     public void close() {
-        executor.shutdownNow();
+        background.close();
     }
 }

@@ -1,9 +1,7 @@
 package dev.wharf.repositories;
 
+import dev.wharf.core.Background;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,38 +12,26 @@ import org.slf4j.LoggerFactory;
 public final class Maintenance implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
 
-    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "wharf-registry-maintenance");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Background background = new Background("wharf-registry-maintenance");
     private final PullCounter pulls;
 
     public Maintenance(Uploads uploads, PullCounter pulls, Duration uploadMaxAge) {
         this.pulls = pulls;
-        long every = Math.max(1, Math.min(uploadMaxAge.toSeconds() / 10, 600));
-        var unusedPulls = executor.scheduleWithFixedDelay(() -> run("pull counts", pulls::flushDue), 60, 60,
-                TimeUnit.SECONDS);
-        var unusedUploads = executor.scheduleWithFixedDelay(() -> run("upload cleanup", () -> {
+        Duration minute = Duration.ofMinutes(1);
+        Duration every = Duration.ofSeconds(Math.max(1, Math.min(uploadMaxAge.toSeconds() / 10, 600)));
+        background.every("pull counts", minute, minute, pulls::flushDue);
+        background.every("upload cleanup", every, every, () -> {
             int removed = uploads.removeAbandoned(uploadMaxAge);
             if (removed > 0) {
                 LOG.info("removed {} abandoned uploads idle for more than {}", removed, uploadMaxAge);
             }
-        }), every, every, TimeUnit.SECONDS);
-    }
-
-    private static void run(String what, Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            LOG.warn("{} failed: {}", what, e.toString());
-        }
+        });
     }
 
     /** Stops the schedule and writes every pending pull count. */
     @Override
     public void close() {
-        executor.shutdownNow();
+        background.close();
         try {
             pulls.flushAll();
         } catch (RuntimeException e) {
