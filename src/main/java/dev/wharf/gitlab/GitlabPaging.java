@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
  * are cut to 100 as GitLab does, and a value below 1 means the first page or the default size), answered with the
  * {@code X-Page}, {@code X-Per-Page}, {@code X-Total}, {@code X-Total-Pages}, {@code X-Next-Page},
  * {@code X-Prev-Page} and {@code Link} headers. The totals are always sent (GitLab leaves them out above 10,000
- * rows; counting here is one indexed query).
+ * rows; Wharf counts every listing).
  */
 record GitlabPaging(long page, int perPage) {
     static final int DEFAULT_PER_PAGE = 20;
