@@ -574,6 +574,11 @@ abstract class PersonalAccessTokensApiTest extends ServerTest {
         clock.advance(Duration.ofMinutes(2));
         error(pat(server, old).get(TOKENS + "/self"), 401, REVOKED);
         assertWorks(pat(server, fresh));
+        server.wharf().credentials().finishGraceWindows();
+        JsonNode logs = u.session().get("/v2/auditlogs/" + u.name() + "?name=graceful").json().get("logs");
+        List<String> actions = new java.util.ArrayList<>();
+        logs.forEach(l -> actions.add(l.get("action").asText()));
+        assertThat(actions).contains("user.access_token.rotate", "user.access_token.grace_end");
 
         JsonNode bySeconds = GitlabShape.one(pat(server, fresh).post(TOKENS + "/self/rotate",
                 Map.of("grace", "120")), 200, true);
