@@ -11,9 +11,10 @@ import java.util.stream.Collectors;
 
 /**
  * GitLab's offset pagination: {@code page} (default 1) and {@code per_page} (default 20, at most 100; larger values
- * are cut to 100 and values below 1 mean the default, as GitLab does), answered with the {@code X-Page},
- * {@code X-Per-Page}, {@code X-Total}, {@code X-Total-Pages}, {@code X-Next-Page}, {@code X-Prev-Page} and
- * {@code Link} headers.
+ * are cut to 100 as GitLab does, and a value below 1 means the first page or the default size), answered with the
+ * {@code X-Page}, {@code X-Per-Page}, {@code X-Total}, {@code X-Total-Pages}, {@code X-Next-Page},
+ * {@code X-Prev-Page} and {@code Link} headers. The totals are always sent (GitLab leaves them out above 10,000
+ * rows; Wharf counts every listing).
  */
 record GitlabPaging(long page, int perPage) {
     static final int DEFAULT_PER_PAGE = 20;

@@ -145,6 +145,23 @@ abstract class PersonalAccessTokensApiTest extends ServerTest {
     }
 
     @Test
+    void parametersMayComeAsAFormBodyAsCurlSendsThem() throws Exception {
+        User u = user();
+        JsonNode t = createToken(u.session(), "form", "api");
+        String expires = today().plusDays(4).toString();
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + TOKENS + "/self/rotate"))
+                        .header("PRIVATE-TOKEN", t.get("token").asText())
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("expires_at=" + expires + "&grace=60"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode rotated = GitlabShape.entity(dev.wharf.http.Json.MAPPER.readTree(r.body()), true);
+        assertThat(rotated.get("expires_at").asText()).isEqualTo(expires);
+        assertWorks(pat(server, t));
+    }
+
+    @Test
     void aTokenCannotCreateATokenWithMoreRegistryAccessThanItHas() {
         User u = user();
         Http apiOnly = pat(server, createToken(u.session(), "manager", "api"));
@@ -574,6 +591,11 @@ abstract class PersonalAccessTokensApiTest extends ServerTest {
         clock.advance(Duration.ofMinutes(2));
         error(pat(server, old).get(TOKENS + "/self"), 401, REVOKED);
         assertWorks(pat(server, fresh));
+        server.wharf().credentials().finishGraceWindows();
+        JsonNode logs = u.session().get("/v2/auditlogs/" + u.name() + "?name=graceful").json().get("logs");
+        List<String> actions = new java.util.ArrayList<>();
+        logs.forEach(l -> actions.add(l.get("action").asText()));
+        assertThat(actions).contains("user.access_token.rotate", "user.access_token.grace_end");
 
         JsonNode bySeconds = GitlabShape.one(pat(server, fresh).post(TOKENS + "/self/rotate",
                 Map.of("grace", "120")), 200, true);

@@ -30,7 +30,9 @@ class FuzzTest extends ServerTest {
     private static final String[] PREFIXES = {"/v2/", "/v2/users/login", "/v2/access-tokens/", "/v2/auditlogs/",
         "/v2/alice/app/manifests/", "/v2/alice/app/blobs/", "/v2/alice/app/blobs/uploads/", "/v2/alice/app/tags/list",
         "/v2/_catalog", "/v2/alice/app/referrers/", "/token", "/api/v1/users/", "/api/v1/orgs/x/members/",
-        "/healthz", "/metrics", "/", "/v2/auth/token", "/v2/namespaces/alice/repositories"};
+        "/healthz", "/metrics", "/", "/v2/auth/token", "/v2/namespaces/alice/repositories",
+        "/api/v4/personal_access_tokens/", "/api/v4/personal_access_tokens/self/",
+        "/api/v4/user/personal_access_tokens", "/api/v4/users/1/personal_access_tokens"};
     private static final String[] SEGMENTS = {"latest", "sha256:" + "a".repeat(64), "sha256:zz", "%u0041", "%zz",
         "%ff", "%C3%A9", "%2F", "%00", "..", ".", ";x=%zz", "a;b", "UPPER", "x".repeat(300), "%25", "~", "!",
         "%E2%82%AC", "00000000-0000-0000-0000-000000000000", "admin", "-", "_", "@", "%0d%0a"};
@@ -41,7 +43,8 @@ class FuzzTest extends ServerTest {
         "Content-Type: application/vnd.oci.image.manifest.v1+json", "Range: bytes=5-1", "Range: bytes=-0",
         "Range: bytes=99999999999999999999-", "Content-Range: 0-5", "Content-Range: bytes 9-1/10",
         "Accept: */*", "Accept: ;;;", "X-Forwarded-For: 1.2.3.4", "Expect: 100-continue",
-        "Transfer-Encoding: chunked", "Content-Length: -1", "Content-Length: abc"};
+        "Transfer-Encoding: chunked", "Content-Length: -1", "Content-Length: abc", "PRIVATE-TOKEN: wharf_pat_x",
+        "Content-Type: application/x-www-form-urlencoded"};
     private static final String[] BODIES = {"", "{", "{}", "[]", "null", "{\"username\":1}", "\"x\"",
         "{\"schemaVersion\":2}", "{\"a\":" + "[".repeat(100) + "]".repeat(100) + "}", "\u0000\u0001",
         "grant_type=password&scope=repository:a/b:pull", "{\"token_label\":\"x\",\"scopes\":[null]}"};
@@ -64,7 +67,8 @@ class FuzzTest extends ServerTest {
             if (random.nextInt(5) == 0) {
                 path.append('?').append(pick(random, new String[] {"n=-1", "n=abc", "last=%zz", "page=0",
                         "page_size=1000", "from=x", "scope=" + "repository:x:pull+".repeat(40), "digest=sha256:x",
-                        "mount=x&from=y"}));
+                        "mount=x&from=y", "per_page=99999999999999999999&sort=x&state=y", "private_token=%zz",
+                        "expires_at=2020-02-30&grace=25h", "created_before=%2B&revoked=2"}));
             }
             String method = pick(random, METHODS);
             List<String> headers = new ArrayList<>();
