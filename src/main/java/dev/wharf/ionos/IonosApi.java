@@ -167,7 +167,7 @@ public final class IonosApi {
         NamespaceSettings.Schedule schedule = schedule(props.garbageCollectionSchedule(),
                 "properties.garbageCollectionSchedule");
         List<Cidr> networks = networks(props.apiSubnetAllowList(), "properties.apiSubnetAllowList");
-        Account org = create(ctx, props.name(), UUID.randomUUID(), schedule, networks);
+        Account org = createOrg(ctx, props.name(), UUID.randomUUID(), schedule, networks);
         respondRegistry(ctx, 201, org);
     }
 
@@ -184,7 +184,7 @@ public final class IonosApi {
         List<Cidr> networks = networks(props.apiSubnetAllowList(), "properties.apiSubnetAllowList");
         Optional<Account> existing = accounts.findByUuid(id);
         if (existing.isEmpty()) {
-            respondRegistry(ctx, 201, create(ctx, props.name(), id, schedule, networks));
+            respondRegistry(ctx, 201, createOrg(ctx, props.name(), id, schedule, networks));
             return;
         }
         Account org = existing.get();
@@ -250,8 +250,8 @@ public final class IonosApi {
         return props;
     }
 
-    private Account create(Context ctx, String name, UUID id, NamespaceSettings.Schedule schedule,
-                           List<Cidr> networks) {
+    private Account createOrg(Context ctx, String name, UUID id, NamespaceSettings.Schedule schedule,
+                              List<Cidr> networks) {
         Principal p = IonosAuth.principal(ctx);
         Account org;
         try {
@@ -395,7 +395,7 @@ public final class IonosApi {
     void createToken(Context ctx) {
         Account org = ownedRegistry(ctx);
         TokenProperties props = tokenProperties(ctx);
-        Credentials.Created created = create(ctx, org, props, null);
+        Credentials.Created created = createRobot(ctx, org, props, null);
         respondToken(ctx, org, created.credential(), created.secret());
     }
 
@@ -439,7 +439,7 @@ public final class IonosApi {
             credentials.revoke(old, true, p.actor(), null);
             credentials.find(id).ifPresent(credentials::purgeDeleted);
         }
-        Credentials.Created created = create(ctx, org, props, id);
+        Credentials.Created created = createRobot(ctx, org, props, id);
         respondToken(ctx, org, created.credential(), created.secret());
     }
 
@@ -483,7 +483,7 @@ public final class IonosApi {
         return props;
     }
 
-    private Credentials.Created create(Context ctx, Account org, TokenProperties props, UUID id) {
+    private Credentials.Created createRobot(Context ctx, Account org, TokenProperties props, UUID id) {
         Principal p = IonosAuth.principal(ctx);
         Credentials.Draft draft = Credentials.Draft.robot(props.name(), null,
                         resourcesOrNone(props.scopes(), org, "properties.scopes"),

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wharf.accounts.Account;
-import dev.wharf.audit.Actor;
 import dev.wharf.credentials.Credentials;
 import dev.wharf.credentials.Scope;
 import dev.wharf.testing.Http;
@@ -568,6 +567,27 @@ abstract class IonosApiTest extends ServerTest {
                 Map.of("status", "enabled"))).status()).isEqualTo(404);
         assertThat(assertValid(user.http().get(BASE + "/registries/" + UUID.randomUUID() + "/tokens")).status())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void changesAreAuditedInTheOrganizationsLogWithoutTheSecret() {
+        User user = newUser();
+        JsonNode registry = newRegistry(user.http());
+        Account org = server.wharf().accounts().org(registry.get("properties").get("name").asText());
+        JsonNode t = createToken(user.http(), registry, "audited").json();
+        String path = tokens(registry) + "/" + t.get("id").asText();
+        assertValid(user.http().patch(path, Map.of("status", "disabled")));
+        assertValid(user.http().delete(path));
+        List<dev.wharf.audit.AuditEvent> events = server.wharf().audit().query(org.logOwner(),
+                new dev.wharf.audit.AuditLog.Filter(null, null, null, null, null, 1, 100));
+        assertThat(events).extracting(dev.wharf.audit.AuditEvent::action).contains("org.create",
+                "org.access_token.create", "org.access_token.update", "org.access_token.delete");
+        assertThat(events).allSatisfy(e -> assertThat(e.actor()).isEqualTo(user.name()));
+        assertThat(events.toString()).doesNotContain(t.get("properties").get("credentials").get("password")
+                .asText());
+        assertValid(user.http().delete(BASE + "/registries/" + registry.get("id").asText()));
+        assertThat(server.wharf().audit().query(org.logOwner(), new dev.wharf.audit.AuditLog.Filter("org.delete",
+                null, null, null, null, 1, 10))).hasSize(1);
     }
 
     // ------------------------------------------------------------------------------------------------ access

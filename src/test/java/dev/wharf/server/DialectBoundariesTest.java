@@ -104,6 +104,11 @@ class DialectBoundariesTest extends ServerTest {
         Http.Response apiMethod = admin.patch("/api/v1/users", Map.of());
         assertThat(apiMethod.status()).isEqualTo(405);
         assertThat(apiMethod.header("Allow")).isEqualTo("GET, POST");
+        // IONOS: ApiErrorResponse {httpStatus, messages}.
+        Http.Response ionos = admin.get("/containerregistries/nothing");
+        assertThat(ionos.status()).isEqualTo(404);
+        assertThat(ionos.json().path("httpStatus").asInt()).isEqualTo(404);
+        assertThat(ionos.json().path("messages").path(0).path("errorCode").asText()).isEqualTo("NOT_FOUND");
         // Everything else.
         for (String path : new String[] {"/", "/foo", "/healthz/x", "/v1/repositories/x"}) {
             Http.Response other = server.http().get(path);
@@ -137,6 +142,9 @@ class DialectBoundariesTest extends ServerTest {
         Raw api = raw("DELETE", "/api/v1/users/%zz");
         assertThat(api.status()).isEqualTo(400);
         assertThat(api.json().has("errinfo")).isTrue();
+        Raw ionos = raw("GET", "/containerregistries/registries/%u0041");
+        assertThat(ionos.status()).isEqualTo(400);
+        assertThat(ionos.json().path("httpStatus").asInt()).isEqualTo(400);
         Raw root = raw("GET", "/%u2215etc");
         assertThat(root.status()).isEqualTo(400);
         namesNoLibrary(root.body());

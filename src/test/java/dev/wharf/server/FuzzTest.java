@@ -32,7 +32,9 @@ class FuzzTest extends ServerTest {
         "/v2/_catalog", "/v2/alice/app/referrers/", "/token", "/api/v1/users/", "/api/v1/orgs/x/members/",
         "/healthz", "/metrics", "/", "/v2/auth/token", "/v2/namespaces/alice/repositories",
         "/api/v4/personal_access_tokens/", "/api/v4/personal_access_tokens/self/",
-        "/api/v4/user/personal_access_tokens", "/api/v4/users/1/personal_access_tokens"};
+        "/api/v4/user/personal_access_tokens", "/api/v4/users/1/personal_access_tokens",
+        "/containerregistries/registries/", "/containerregistries/names/",
+        "/containerregistries/registries/00000000-0000-0000-0000-000000000000/tokens/"};
     private static final String[] SEGMENTS = {"latest", "sha256:" + "a".repeat(64), "sha256:zz", "%u0041", "%zz",
         "%ff", "%C3%A9", "%2F", "%00", "..", ".", ";x=%zz", "a;b", "UPPER", "x".repeat(300), "%25", "~", "!",
         "%E2%82%AC", "00000000-0000-0000-0000-000000000000", "admin", "-", "_", "@", "%0d%0a"};
@@ -47,7 +49,8 @@ class FuzzTest extends ServerTest {
         "Content-Type: application/x-www-form-urlencoded"};
     private static final String[] BODIES = {"", "{", "{}", "[]", "null", "{\"username\":1}", "\"x\"",
         "{\"schemaVersion\":2}", "{\"a\":" + "[".repeat(100) + "]".repeat(100) + "}", "\u0000\u0001",
-        "grant_type=password&scope=repository:a/b:pull", "{\"token_label\":\"x\",\"scopes\":[null]}"};
+        "grant_type=password&scope=repository:a/b:pull", "{\"token_label\":\"x\",\"scopes\":[null]}",
+        "{\"properties\":{\"name\":\"fuzz\",\"location\":\"local\",\"scopes\":[{}]}}"};
 
     @Override
     protected Backend backend() {
