@@ -610,8 +610,8 @@ public final class Credentials {
                 + " elements.");
     }
 
+    /** A robot may have no resource yet (IONOS creates tokens without scopes): it can then do nothing. */
     private static void checkResources(Validation v, List<Resource> resources, String namespace) {
-        v.check(!resources.isEmpty(), "resources", "At least one resource is required.");
         v.check(resources.size() <= MAX_RESOURCES, "resources", "Ensure this field has no more than "
                 + MAX_RESOURCES + " elements.");
         if (resources.size() <= MAX_RESOURCES) {

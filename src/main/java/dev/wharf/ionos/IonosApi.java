@@ -507,7 +507,7 @@ public final class IonosApi {
                 .orElseThrow(() -> new DomainException.NotFound("Token not found"));
     }
 
-    /** Scopes as resources; a token without any is refused by the credential store (a robot must grant something). */
+    /** Scopes as resources; a token without any (as ionosctl creates them) can sign in and do nothing. */
     private static List<Resource> resourcesOrNone(List<IonosScopes.Scope> scopes, Account org, String field) {
         List<Resource> resources = IonosScopes.resources(scopes, org.name(), field);
         return resources == null ? List.of() : resources;

@@ -506,11 +506,25 @@ abstract class IonosApiTest extends ServerTest {
                 Map.of("scopes", List.of(scope("app", "artifact", "pull"))),
                 Map.of("scopes", List.of(scope("app", "repository", "fly"))),
                 Map.of("scopes", List.of(scope("app", "repository"))),
-                Map.of("scopes", List.of(scope("UPPER", "repository", "pull"))),
-                Map.of("scopes", List.of()), "{not json"}) {
+                Map.of("scopes", List.of(scope("UPPER", "repository", "pull"))), "{not json"}) {
             Http.Response r = assertValid(user.http().patch(path, bad));
             assertThat(r.status()).as("%s -> %s", bad, r).isEqualTo(400);
         }
+    }
+
+    @Test
+    void aTokenWithoutScopesSignsInAndMayDoNothing() {
+        User user = newUser();
+        JsonNode registry = newRegistry(user.http());
+        String org = registry.get("properties").get("name").asText();
+        Http.Response created = assertValid(user.http().post(tokens(registry),
+                Map.of("properties", Map.of("name", "idle"))));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        assertThat(created.json().get("properties").get("scopes")).isEmpty();
+        Http robot = basic(org + "+idle", created.json().get("properties").get("credentials").get("password")
+                .asText());
+        assertThat(robot.get("/v2/").status()).isEqualTo(200);
+        assertThat(robot.get("/v2/" + org + "/app/tags/list").status()).isIn(401, 403);
     }
 
     @Test
@@ -545,8 +559,6 @@ abstract class IonosApiTest extends ServerTest {
                 tokenBody("bad-", scope("app", "repository", "pull")),
                 tokenBody("has space", scope("app", "repository", "pull")),
                 tokenBody("a".repeat(64), scope("app", "repository", "pull")),
-                tokenBody("noscopes"),
-                Map.of("properties", Map.of("name", "noscopes")),
                 Map.of("properties", Map.of("name", "badstatus", "status", "on",
                         "scopes", List.of(scope("app", "repository", "pull")))),
                 Map.of("properties", Map.of("name", "past", "expiryDate", "2020-01-01T00:00:00Z",
