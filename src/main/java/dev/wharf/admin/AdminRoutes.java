@@ -1,5 +1,6 @@
 package dev.wharf.admin;
 
+import static dev.wharf.admin.AdminApi.Access.MANAGES_CREDENTIALS;
 import static dev.wharf.admin.AdminApi.Access.SIGNED_IN;
 import static dev.wharf.admin.AdminApi.Access.SITE_ADMIN;
 
@@ -24,7 +25,8 @@ public final class AdminRoutes {
                 .delete("/api/v1/users/{username}", SITE_ADMIN, admin::deleteUser)
                 .post("/api/v1/orgs", SIGNED_IN, admin::createOrg)
                 .put("/api/v1/orgs/{org}/members/{username}", SIGNED_IN, admin::putMember)
-                .delete("/api/v1/orgs/{org}/members/{username}", SIGNED_IN, admin::deleteMember);
+                .delete("/api/v1/orgs/{org}/members/{username}", SIGNED_IN, admin::deleteMember)
+                .post("/api/v1/credentials/{uuid}/rotate", MANAGES_CREDENTIALS, admin::rotateCredential);
         return new Router<>(routes, admin::check, new MessageErrors());
     }
 }

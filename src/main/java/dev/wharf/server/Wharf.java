@@ -122,7 +122,7 @@ public final class Wharf implements AutoCloseable {
         PathSpaces spaces = new PathSpaces(
                 HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock)),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
-                AdminRoutes.dialect(new AdminApi(authenticator, accounts, policy, requests)),
+                AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, requests)),
                 OperationsRoutes.dialect(health::serve, observability::serveMetrics));
         this.connections = new ConnectionGuard(config.connectionsPerClient(), config.headerTimeout(),
                 requests.clientAddress());
