@@ -1,5 +1,6 @@
 package dev.wharf.admin;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Account;
 import dev.wharf.accounts.Accounts;
@@ -7,24 +8,31 @@ import dev.wharf.accounts.Membership;
 import dev.wharf.accounts.Role;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.Principal;
+import dev.wharf.config.Durations;
 import dev.wharf.core.DomainException;
 import dev.wharf.core.RateLimiter;
 import dev.wharf.core.Validation;
+import dev.wharf.credentials.Credential;
 import dev.wharf.credentials.Credentials;
 import dev.wharf.http.Json;
+import dev.wharf.http.QueryTimes;
 import dev.wharf.http.Requests;
 import dev.wharf.http.Routed;
 import io.javalin.http.Context;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
- * Wharf's own admin API under {@code /api/v1}: users (site admins only), organizations and their members, and the
- * report of leaked secrets (anyone). Callers authenticate with a session JWT from a password sign-in; token-derived
- * sessions are refused.
+ * Wharf's own admin API under {@code /api/v1}: users (site admins only), organizations and their members, credential
+ * rotation, and the report of leaked secrets (anyone). Callers authenticate with a session JWT from a password
+ * sign-in; token-derived sessions are refused, except on the credential routes, which a session from a personal
+ * token with {@code api} may use.
  */
 public final class AdminApi {
     private static final String PRINCIPAL = "wharf.admin.principal";
@@ -36,6 +44,8 @@ public final class AdminApi {
     static final int LEAK_REPORTS_PER_HOUR = 60;
     /** Room for {@link #MAX_LEAKED} quoted, escaped candidates of the longest length, and some white space. */
     private static final long MAX_LEAK_REPORT_BYTES = (long) MAX_LEAKED * (MAX_LEAKED_LENGTH + 8) + 1024;
+    /** Longer than any sensible way of writing at most a day. */
+    private static final int MAX_GRACE_TEXT = 32;
 
     private final Authenticator authenticator;
     private final Accounts accounts;
@@ -61,7 +71,9 @@ public final class AdminApi {
         /** A session signed in with a password. */
         SIGNED_IN,
         /** The same, of a site admin. */
-        SITE_ADMIN
+        SITE_ADMIN,
+        /** A session that may manage credentials: a password sign-in, or a personal token with {@code api}. */
+        MANAGES_CREDENTIALS
     }
 
     private record NewUser(String username, String password, String email) {
@@ -77,6 +89,9 @@ public final class AdminApi {
     private record LeakReport(List<String> credentials) {
     }
 
+    private record Rotation(@JsonProperty("expires_at") String expiresAt, String grace) {
+    }
+
     /** The admin dialect's guard. */
     void check(Context ctx, Access access) {
         if (access == Access.PUBLIC) {
@@ -84,7 +99,11 @@ public final class AdminApi {
         }
         Principal p = authenticator.fromAuthorization(ctx.header("Authorization"), requests.clientIp(ctx))
                 .orElseThrow(() -> new DomainException.Unauthenticated("authentication required"));
-        if (p.viaCredential()) {
+        if (access == Access.MANAGES_CREDENTIALS) {
+            if (!policy.managesCredentials(p, false)) {
+                throw new DomainException.Forbidden("this access token cannot manage credentials");
+            }
+        } else if (p.viaCredential()) {
             throw new DomainException.Forbidden("access tokens cannot be used for administrative operations");
         }
         if (access == Access.SITE_ADMIN && !p.account().siteAdmin()) {
@@ -162,6 +181,73 @@ public final class AdminApi {
         v.throwIfInvalid();
         var unused = credentials.revokeLeaked(leaked);
         ctx.status(202).json(Map.of());
+    }
+
+    /**
+     * {@code POST /api/v1/credentials/{uuid}/rotate}: a new secret for a personal token or robot, answered once. The
+     * old secret keeps working for {@code grace} (at most 24 h, default none). {@code expires_at} and {@code grace}
+     * come from the JSON body or, failing that, the query. Only the token's owner, or an owner of the robot's
+     * organization, may rotate it; to anyone else it does not exist.
+     */
+    void rotateCredential(Context ctx) {
+        Principal p = caller(ctx);
+        Credential old = administeredCredential(ctx);
+        Rotation body = hasBody(ctx) ? requests.body(ctx, Rotation.class) : new Rotation(null, null);
+        OffsetDateTime expires = QueryTimes.parse(firstOf(body.expiresAt(), ctx.queryParam("expires_at")),
+                "expires_at");
+        Duration grace = grace(firstOf(body.grace(), ctx.queryParam("grace")));
+        Credentials.Created created = credentials.rotate(old, expires, grace,
+                new Credentials.Origin(requests.clientIp(ctx), ctx.userAgent(), "WHARF"), p.actor());
+        Credential c = created.credential();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("uuid", c.uuid().toString());
+        out.put("name", c.name());
+        out.put("owner", c.ownerName());
+        out.put("kind", c.isRobot() ? "robot" : "personal");
+        out.put("token", created.secret());
+        out.put("created_at", Json.time(c.createdAt()));
+        out.put("expires_at", Json.time(c.expiresAt()));
+        out.put("rotated_from", old.uuid().toString());
+        out.put("previous_valid_until", Json.time(c.createdAt().plus(grace)));
+        ctx.status(201).json(out);
+    }
+
+    /** The credential in the path, if the caller administers its owner; otherwise, as an unknown one, 404. */
+    private Credential administeredCredential(Context ctx) {
+        String raw = Routed.parameter(ctx, "uuid");
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(raw);
+        } catch (IllegalArgumentException e) {
+            throw new DomainException.NotFound("credential not found");
+        }
+        return credentials.find(uuid).filter(c -> !c.deleted() && uuid.toString().equalsIgnoreCase(raw))
+                .filter(c -> accounts.findById(c.ownerId()).filter(o -> policy.administers(caller(ctx), o))
+                        .isPresent())
+                .orElseThrow(() -> new DomainException.NotFound("credential not found"));
+    }
+
+    private static boolean hasBody(Context ctx) {
+        return ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null;
+    }
+
+    private static String firstOf(String body, String query) {
+        return body != null ? body : query;
+    }
+
+    /** A grace window such as {@code 1h}, {@code 90m} or {@code PT1H}; none when absent. */
+    private static Duration grace(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return Duration.ZERO;
+        }
+        try {
+            if (raw.length() <= MAX_GRACE_TEXT) {
+                return Durations.parse(raw);
+            }
+        } catch (DateTimeException | ArithmeticException e) {
+            // falls through to the one message for every malformed value
+        }
+        throw new DomainException.Invalid("grace", "Must be a duration such as 1h or 30m, at most 24h.");
     }
 
     /** The org in the path, if the caller administers it (owners do). */

@@ -1,6 +1,7 @@
 package dev.wharf.admin;
 
 import static dev.wharf.admin.AdminApi.Access.PUBLIC;
+import static dev.wharf.admin.AdminApi.Access.MANAGES_CREDENTIALS;
 import static dev.wharf.admin.AdminApi.Access.SIGNED_IN;
 import static dev.wharf.admin.AdminApi.Access.SITE_ADMIN;
 
@@ -26,7 +27,8 @@ public final class AdminRoutes {
                 .post("/api/v1/orgs", SIGNED_IN, admin::createOrg)
                 .put("/api/v1/orgs/{org}/members/{username}", SIGNED_IN, admin::putMember)
                 .delete("/api/v1/orgs/{org}/members/{username}", SIGNED_IN, admin::deleteMember)
-                .post("/api/v1/credentials/revoke", PUBLIC, admin::revokeLeaked);
+                .post("/api/v1/credentials/revoke", PUBLIC, admin::revokeLeaked)
+                .post("/api/v1/credentials/{uuid}/rotate", MANAGES_CREDENTIALS, admin::rotateCredential);
         return new Router<>(routes, admin::check, new MessageErrors());
     }
 }

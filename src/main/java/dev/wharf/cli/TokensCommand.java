@@ -2,8 +2,11 @@ package dev.wharf.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.wharf.config.Durations;
 import dev.wharf.credentials.Scope;
 import java.io.PrintWriter;
+import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,9 +27,13 @@ import picocli.CommandLine.Parameters;
 @Command(name = "tokens", mixinStandardHelpOptions = true, versionProvider = dev.wharf.Main.Version.class,
         description = "Manage your personal access tokens.",
         subcommands = {TokensCommand.ListTokens.class, TokensCommand.CreateToken.class, TokensCommand.GetToken.class,
-                TokensCommand.UpdateToken.class, TokensCommand.DeleteToken.class})
+                TokensCommand.UpdateToken.class, TokensCommand.DeleteToken.class, TokensCommand.RotateToken.class})
 public final class TokensCommand {
     static final String PATH = "/v2/access-tokens";
+    /** Wharf's own rotation endpoint, for personal tokens and robots alike. */
+    static final String ROTATE_PATH = "/api/v1/credentials/%s/rotate";
+    /** The longest grace window the server allows. */
+    static final Duration MAX_GRACE = Duration.ofHours(24);
     private static final int PAGE_SIZE = 100;
 
     private TokensCommand() {
@@ -111,13 +118,7 @@ public final class TokensCommand {
         @Override
         public Integer call() {
             List<String> checked = checkScopes(scopes);
-            Instant expiry = null;
-            if (expires != null) {
-                expiry = Times.parse(expires, "--expires", env.clock(), true);
-                if (!expiry.isAfter(env.clock().instant())) {
-                    throw CliException.usage("invalid value for --expires: '" + expires + "' is not in the future");
-                }
-            }
+            Instant expiry = futureExpiry(env, expires);
             SignedIn session = SignedIn.require(env);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("token_label", label);
@@ -225,6 +226,87 @@ public final class TokensCommand {
             env.out().println("Deleted token " + id() + ".");
             return 0;
         }
+    }
+
+    @Command(name = "rotate",
+            description = {"Replace a token by a new one with a new secret, printed once; same label and scopes.",
+                    "The old secret stops at once, or after --grace (at most 24h) so that clients can switch."})
+    static final class RotateToken extends OneToken {
+        @Option(names = "--grace", paramLabel = "DURATION",
+                description = "How long the old secret keeps working: 30m, 1h, up to 24h. Default: not at all.")
+        String grace;
+
+        @Option(names = "--expires", paramLabel = "WHEN",
+                description = "The new token's expiry, as for create. Default: never.")
+        String expires;
+
+        @Option(names = "--json", description = "Print the rotation's answer, new secret included, as JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            rotate(env, id(), grace, expires, json, "token " + id());
+            return 0;
+        }
+    }
+
+    /**
+     * Rotates a credential through the admin API and prints the new secret alone on standard output (or the whole
+     * answer with {@code json}), the rest on standard error. {@code what} names it in messages.
+     */
+    static void rotate(Environment env, String uuid, String grace, String expires, boolean json, String what) {
+        Duration window = checkGrace(grace);
+        Instant expiry = futureExpiry(env, expires);
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (expiry != null) {
+            body.put("expires_at", Times.wire(expiry));
+        }
+        body.put("grace", window.toSeconds() + "s");
+        JsonNode rotated = SignedIn.require(env).call("POST", String.format(ROTATE_PATH, uuid), body,
+                "no " + what + " (it does not exist, or you may not rotate it)");
+        String secret = JsonText.text(rotated, "token");
+        if (secret == null || secret.isEmpty()) {
+            throw CliException.api("the server rotated the " + what + " but sent no secret");
+        }
+        PrintWriter err = env.err();
+        Instant until = Times.fromApi(JsonText.text(rotated, "previous_valid_until"));
+        err.println("Rotated " + what + ": the new one is " + JsonText.text(rotated, "uuid") + ", expires "
+                + (expiry == null ? "never" : Times.absolute(expiry, env.clock())) + ".");
+        err.println(window.isZero() || until == null ? "The old secret has stopped working."
+                : "The old secret keeps working until " + Times.absolute(until, env.clock()) + ".");
+        err.println("Copy the new secret now: this is the only time it is shown, and it cannot be shown again.");
+        err.flush();
+        env.out().println(json ? JsonText.pretty(rotated) : secret);
+        env.out().flush();
+    }
+
+    /** A grace window as given ({@code 30m}, {@code 1h}, {@code PT1H}), at most a day; none when absent. */
+    static Duration checkGrace(String raw) {
+        if (raw == null) {
+            return Duration.ZERO;
+        }
+        Duration d;
+        try {
+            d = Durations.parse(raw);
+        } catch (DateTimeException | ArithmeticException e) {
+            throw CliException.usage("invalid value for --grace: '" + raw + "' (use 30m, 1h, ... up to 24h)");
+        }
+        if (d.isNegative() || d.compareTo(MAX_GRACE) > 0) {
+            throw CliException.usage("invalid value for --grace: '" + raw + "' is more than 24h");
+        }
+        return d;
+    }
+
+    /** An {@code --expires} value, which must be in the future; null when absent. */
+    static Instant futureExpiry(Environment env, String expires) {
+        if (expires == null) {
+            return null;
+        }
+        Instant expiry = Times.parse(expires, "--expires", env.clock(), true);
+        if (!expiry.isAfter(env.clock().instant())) {
+            throw CliException.usage("invalid value for --expires: '" + expires + "' is not in the future");
+        }
+        return expiry;
     }
 
     /** The scopes as given (comma-split), checked against the four the API knows, without repeats. */

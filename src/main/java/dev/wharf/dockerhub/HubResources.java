@@ -136,8 +136,11 @@ final class HubResources {
             return null;
         }
         boolean publicRepositories = repo && w.path().equals(Resource.PUBLIC_REPOSITORIES);
-        if (repo && !w.path().contains("*") && RepositoryName.problem(w.path()) != null) {
-            v.add("resources", "Invalid repository path '" + w.path() + "': " + RepositoryName.problem(w.path()));
+        // A glob is checked as the name it is closest to; one that fails could only ever match invalid names.
+        String asName = w.path().replace('*', 'a');
+        if (repo && !publicRepositories && asName.length() <= Resource.MAX_PATH
+                && RepositoryName.problem(asName) != null) {
+            v.add("resources", "Invalid repository path '" + w.path() + "': " + RepositoryName.problem(asName));
             return null;
         }
         EnumSet<Action> actions = EnumSet.noneOf(Action.class);

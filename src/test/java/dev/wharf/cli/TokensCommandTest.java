@@ -276,4 +276,56 @@ class TokensCommandTest extends ServerCliTest {
         assertThat(results).hasSize(1);
         return results.get(0);
     }
+
+    @Test
+    void rotatePrintsTheNewSecretOnceAndKeepsTheOldOneForTheGraceWindow() {
+        String old = cli.run("tokens", "create", "--label", "rotating", "--scope", "repo:write").out().strip();
+        String uuid = onlyToken().get("uuid").asText();
+
+        CliRunner.Result r = cli.run("tokens", "rotate", uuid, "--grace", "1h", "--expires", "30d");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        String secret = r.out().strip();
+        assertThat(r.out().lines()).hasSize(1);
+        assertThat(secret).startsWith("wharf_pat_").isNotEqualTo(old);
+        assertThat(r.err()).contains("Rotated token " + uuid).contains("keeps working until")
+                .contains("cannot be shown again").doesNotContain(secret);
+        assertThat(cli.everythingSaved()).doesNotContain(secret);
+        for (String s : List.of(old, secret)) {
+            assertThat(server.http().post("/v2/users/login", Map.of("username", user, "password", s)).status())
+                    .isEqualTo(200);
+        }
+        JsonNode rotated = tokens().get(0);
+        assertThat(rotated.get("token_label").asText()).isEqualTo("rotating");
+        assertThat(rotated.get("scopes").get(0).asText()).isEqualTo("repo:write");
+        Instant expires = Instant.parse(rotated.get("expires_at").asText());
+        assertThat(Duration.between(Instant.now().plus(Duration.ofDays(30)), expires).abs())
+                .isLessThan(Duration.ofMinutes(1));
+
+        failsWithOneLine(cli.run("tokens", "rotate", uuid), 1, "the server refused the request:");
+    }
+
+    @Test
+    void rotateWithoutGraceStopsTheOldSecretAtOnce() {
+        String old = cli.run("tokens", "create", "--label", "strict", "--scope", "repo:read").out().strip();
+        String uuid = onlyToken().get("uuid").asText();
+        CliRunner.Result r = cli.run("tokens", "rotate", uuid, "--json");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        JsonNode answer = JsonText.parseOrNull(r.out());
+        assertThat(answer.get("token").asText()).startsWith("wharf_pat_");
+        assertThat(answer.get("rotated_from").asText()).isEqualTo(uuid);
+        assertThat(r.err()).contains("The old secret has stopped working.");
+        assertThat(server.http().post("/v2/users/login", Map.of("username", user, "password", old)).status())
+                .isEqualTo(401);
+    }
+
+    @Test
+    void rotateRefusesBadGraceExpiryAndUnknownTokens() {
+        String uuid = UUID.randomUUID().toString();
+        for (String grace : List.of("25h", "soon", "-1h", "2d")) {
+            failsWithOneLine(cli.run("tokens", "rotate", uuid, "--grace", grace), 2, "invalid value for --grace");
+        }
+        failsWithOneLine(cli.run("tokens", "rotate", uuid, "--expires", "2001-01-01"), 2, "not in the future");
+        failsWithOneLine(cli.run("tokens", "rotate", "not-a-uuid"), 2, "not a token uuid");
+        failsWithOneLine(cli.run("tokens", "rotate", uuid), 1, "no token " + uuid);
+    }
 }
