@@ -4,7 +4,6 @@ import dev.wharf.core.DomainException;
 import dev.wharf.http.ErrorMapper;
 import dev.wharf.http.FailureStatus;
 import dev.wharf.http.HttpError;
-import dev.wharf.http.RouteNotFound;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,14 +95,7 @@ final class GitlabErrors implements ErrorMapper {
             case 503 -> "503 Service Unavailable";
             default -> "500 Internal Server Error";
         }));
-        if (failure instanceof RouteNotFound missing && missing.isMethodNotAllowed()) {
-            error = error.withHeader("Allow", missing.allowHeader());
-        } else if (failure instanceof DomainException.RateLimited limited) {
-            error = error.withHeader("Retry-After", String.valueOf(limited.retryAfterSeconds()));
-        } else if (failure instanceof DomainException.Unavailable unavailable) {
-            error = error.withHeader("Retry-After", String.valueOf(unavailable.retryAfterSeconds()));
-        }
-        return error;
+        return error.withFailureHeaders(failure);
     }
 
     private static Map<String, Object> message(String text) {

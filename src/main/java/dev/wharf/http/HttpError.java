@@ -1,5 +1,6 @@
 package dev.wharf.http;
 
+import dev.wharf.core.DomainException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,6 +13,21 @@ public record HttpError(int status, Map<String, String> headers, Object body) {
 
     public static HttpError of(int status, Object body) {
         return new HttpError(status, Map.of(), body);
+    }
+
+    /**
+     * With the headers a failure calls for in every dialect: {@code Allow} on a wrong method, {@code Retry-After} when
+     * the client should come back later.
+     */
+    public HttpError withFailureHeaders(Throwable failure) {
+        if (failure instanceof RouteNotFound missing && missing.isMethodNotAllowed()) {
+            return withHeader("Allow", missing.allowHeader());
+        } else if (failure instanceof DomainException.RateLimited limited) {
+            return withHeader("Retry-After", String.valueOf(limited.retryAfterSeconds()));
+        } else if (failure instanceof DomainException.Unavailable unavailable) {
+            return withHeader("Retry-After", String.valueOf(unavailable.retryAfterSeconds()));
+        }
+        return this;
     }
 
     public HttpError withHeader(String name, String value) {

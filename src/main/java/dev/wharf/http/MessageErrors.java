@@ -21,14 +21,7 @@ public final class MessageErrors implements ErrorMapper {
             body.put("fields", invalid.fields());
         }
         HttpError error = HttpError.of(status, body);
-        if (failure instanceof RouteNotFound missing && missing.isMethodNotAllowed()) {
-            error = error.withHeader("Allow", missing.allowHeader());
-        } else if (failure instanceof DomainException.RateLimited limited) {
-            error = error.withHeader("Retry-After", String.valueOf(limited.retryAfterSeconds()));
-        } else if (failure instanceof DomainException.Unavailable unavailable) {
-            error = error.withHeader("Retry-After", String.valueOf(unavailable.retryAfterSeconds()));
-        }
-        return error;
+        return error.withFailureHeaders(failure);
     }
 
     private static String message(int status, Throwable failure) {

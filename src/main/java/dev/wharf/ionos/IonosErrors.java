@@ -34,16 +34,10 @@ final class IonosErrors implements ErrorMapper {
         body.put("httpStatus", status);
         body.put("messages", messages);
         HttpError error = HttpError.of(status, body);
-        if (failure instanceof RouteNotFound missing && missing.isMethodNotAllowed()) {
-            error = error.withHeader("Allow", missing.allowHeader());
-        } else if (failure instanceof DomainException.RateLimited limited) {
-            error = error.withHeader("Retry-After", String.valueOf(limited.retryAfterSeconds()));
-        } else if (failure instanceof DomainException.Unavailable unavailable) {
-            error = error.withHeader("Retry-After", String.valueOf(unavailable.retryAfterSeconds()));
-        } else if (status == 401) {
+        if (status == 401) {
             error = error.withHeader("WWW-Authenticate", "Basic realm=\"containerregistries\"");
         }
-        return error;
+        return error.withFailureHeaders(failure);
     }
 
     private static Map<String, String> message(String code, String text) {
