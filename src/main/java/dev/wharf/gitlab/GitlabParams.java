@@ -6,6 +6,7 @@ import dev.wharf.http.Requests;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A request's parameters as Grape reads them: from the query string, else from a JSON object body or a form body.
@@ -17,15 +18,17 @@ final class GitlabParams {
 
     private final Context ctx;
     private final JsonNode json;
+    private final boolean form;
 
     private GitlabParams(Context ctx, JsonNode json) {
         this.ctx = ctx;
         this.json = json;
+        this.form = isForm(ctx);
     }
 
     /** The parameters of a request that may have a body. */
     static GitlabParams of(Context ctx, Requests requests) {
-        String type = ctx.contentType() == null ? "" : ctx.contentType();
+        String type = mediaType(ctx);
         JsonNode json = null;
         if (type.startsWith("application/json") && ctx.req().getContentLengthLong() != 0) {
             try {
@@ -55,7 +58,7 @@ final class GitlabParams {
             }
             value = node.asText();
         }
-        if (value == null && isForm()) {
+        if (value == null && form) {
             value = ctx.formParam(name);
         }
         if (value != null && value.length() > MAX_VALUE) {
@@ -83,7 +86,7 @@ final class GitlabParams {
                 throw GitlabErrors.parameter(name, "is invalid");
             }
         }
-        if (values.isEmpty() && isForm()) {
+        if (values.isEmpty() && form) {
             values.addAll(ctx.formParams(name + "[]"));
             values.addAll(ctx.formParams(name));
         }
@@ -93,8 +96,22 @@ final class GitlabParams {
         return values;
     }
 
-    private boolean isForm() {
-        String type = ctx.contentType();
-        return type != null && type.startsWith("application/x-www-form-urlencoded");
+    /** The raw Content-Type, lower case: the servlet's parsed one throws on a charset Java does not know. */
+    private static String mediaType(Context ctx) {
+        String type = ctx.header("Content-Type");
+        return type == null ? "" : type.trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** Whether the body is a form; one in a charset Java cannot decode is Grape's 400, not a failure. */
+    private static boolean isForm(Context ctx) {
+        if (!mediaType(ctx).startsWith("application/x-www-form-urlencoded")) {
+            return false;
+        }
+        try {
+            var unused = ctx.formParamMap();
+        } catch (IllegalArgumentException unknownCharset) {
+            throw GitlabErrors.badRequest("The request body's charset is not supported");
+        }
+        return true;
     }
 }

@@ -59,12 +59,15 @@ final class TokenEndpoint {
 
     void post(RegistryRequest r) {
         Context ctx = r.ctx();
-        String grantType = ctx.formParam("grant_type");
+        String grantType;
+        try {
+            grantType = ctx.formParam("grant_type");
+        } catch (IllegalArgumentException unknownCharset) {
+            oauthError(ctx, "invalid_request", "the form's charset is not supported");
+            return;
+        }
         if (!"password".equals(grantType)) {
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("error", "unsupported_grant_type");
-            error.put("error_description", "only grant_type=password is supported");
-            ctx.status(400).json(error);
+            oauthError(ctx, "unsupported_grant_type", "only grant_type=password is supported");
             return;
         }
         String username = ctx.formParam("username");
@@ -84,6 +87,14 @@ final class TokenEndpoint {
                         .collect(Collectors.joining(",")))
                 .collect(Collectors.joining(" ")));
         ctx.json(body);
+    }
+
+    /** OAuth 2's error body (RFC 6749, section 5.2), which token clients read. */
+    private static void oauthError(Context ctx, String error, String description) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", error);
+        body.put("error_description", description);
+        ctx.status(400).json(body);
     }
 
     private static List<String> split(String scopes) {

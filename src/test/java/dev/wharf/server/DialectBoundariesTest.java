@@ -104,11 +104,40 @@ class DialectBoundariesTest extends ServerTest {
         Http.Response apiMethod = admin.patch("/api/v1/users", Map.of());
         assertThat(apiMethod.status()).isEqualTo(405);
         assertThat(apiMethod.header("Allow")).isEqualTo("GET, POST");
-        // IONOS: ApiErrorResponse {httpStatus, messages}.
-        Http.Response ionos = admin.get("/containerregistries/nothing");
-        assertThat(ionos.status()).isEqualTo(404);
-        assertThat(ionos.json().path("httpStatus").asInt()).isEqualTo(404);
-        assertThat(ionos.json().path("messages").path(0).path("errorCode").asText()).isEqualTo("NOT_FOUND");
+        // GitLab: {"message": "404 Not Found"} as its catch-all route answers, and 405 with the methods that would do.
+        for (String path : new String[] {"/api/v4/nothing", "/api/v4/", "/api/v4", "/api/v4/personal_access_tokens/1/x",
+                "/api/v4/users/1/personal_access_tokens/1"}) {
+            Http.Response gitlab = admin.get(path);
+            assertThat(gitlab.status()).as(path).isEqualTo(404);
+            assertThat(gitlab.json().path("message").asText()).as(path).isEqualTo("404 Not Found");
+            assertThat(gitlab.json().has("errinfo")).as(path).isFalse();
+        }
+        Http.Response gitlabMethod = admin.put("/api/v4/personal_access_tokens", Map.of());
+        assertThat(gitlabMethod.status()).isEqualTo(405);
+        assertThat(gitlabMethod.header("Allow")).isEqualTo("GET");
+        assertThat(gitlabMethod.json().path("message").asText()).isEqualTo("405 Method Not Allowed");
+        // IONOS: {httpStatus, messages: [{errorCode, message}]}.
+        for (String path : new String[] {"/containerregistries/nothing", "/containerregistries/",
+                "/containerregistries/registries/" + java.util.UUID.randomUUID() + "/tokens/x/y"}) {
+            Http.Response ionos = admin.get(path);
+            assertThat(ionos.status()).as(path).isEqualTo(404);
+            assertThat(ionos.json().path("httpStatus").asInt()).as(path).isEqualTo(404);
+            assertThat(ionos.json().path("messages").path(0).path("errorCode").asText()).as(path).isNotEmpty();
+            assertThat(ionos.json().path("messages").path(0).path("message").asText()).as(path).isNotEmpty();
+        }
+        Http.Response ionosMethod = admin.send("PATCH", "/containerregistries/registries", "{}");
+        assertThat(ionosMethod.status()).isEqualTo(405);
+        assertThat(ionosMethod.header("Allow")).isEqualTo("GET, POST");
+        assertThat(ionosMethod.json().path("httpStatus").asInt()).isEqualTo(405);
+        assertThat(ionosMethod.json().path("messages").path(0).path("errorCode").asText()).isNotEmpty();
+        // Hub's org tokens and the admin API's new route.
+        Http.Response orgTokens = admin.put("/v2/orgs/acme/access-tokens", Map.of());
+        assertThat(orgTokens.status()).isEqualTo(405);
+        assertThat(orgTokens.json().path("detail").asText()).isEqualTo("Method \"PUT\" not allowed.");
+        Http.Response revoke = server.http().get("/api/v1/credentials/revoke");
+        assertThat(revoke.status()).isEqualTo(405);
+        assertThat(revoke.header("Allow")).isEqualTo("POST");
+        assertThat(revoke.json().has("errinfo")).isTrue();
         // Everything else.
         for (String path : new String[] {"/", "/foo", "/healthz/x", "/v1/repositories/x"}) {
             Http.Response other = server.http().get(path);
@@ -142,9 +171,27 @@ class DialectBoundariesTest extends ServerTest {
         Raw api = raw("DELETE", "/api/v1/users/%zz");
         assertThat(api.status()).isEqualTo(400);
         assertThat(api.json().has("errinfo")).isTrue();
-        Raw ionos = raw("GET", "/containerregistries/registries/%u0041");
-        assertThat(ionos.status()).isEqualTo(400);
-        assertThat(ionos.json().path("httpStatus").asInt()).isEqualTo(400);
+        for (String path : new String[] {"/api/v4/personal_access_tokens/%u0041", "/api/v4/a;%zz/b",
+                "/api/v4/users/%C3%28/personal_access_tokens", "/api/v4/personal_access_tokens/%ff"}) {
+            Raw gitlab = raw("GET", path);
+            assertThat(gitlab.status()).as(path).isEqualTo(400);
+            assertThat(gitlab.json().path("message").asText()).as(path).startsWith("400 Bad request");
+            namesNoLibrary(gitlab.body());
+        }
+        for (String path : new String[] {"/containerregistries/registries/%u0041", "/containerregistries/a;%zz/b",
+                "/containerregistries/registries/%C3%28/tokens", "/containerregistries/names/%ff"}) {
+            Raw ionos = raw("GET", path);
+            assertThat(ionos.status()).as(path).isEqualTo(400);
+            assertThat(ionos.json().path("httpStatus").asInt()).as(path).isEqualTo(400);
+            assertThat(ionos.json().path("messages").path(0).path("errorCode").asText()).as(path).isNotEmpty();
+            namesNoLibrary(ionos.body());
+        }
+        Raw orgTokens = raw("GET", "/v2/orgs/%u0041/access-tokens");
+        assertThat(orgTokens.status()).isEqualTo(400);
+        assertThat(orgTokens.json().path("text").asText()).contains("malformed");
+        Raw revoke = raw("POST", "/api/v1/credentials/revoke;%zz");
+        assertThat(revoke.status()).isEqualTo(400);
+        assertThat(revoke.json().has("errinfo")).isTrue();
         Raw root = raw("GET", "/%u2215etc");
         assertThat(root.status()).isEqualTo(400);
         namesNoLibrary(root.body());
