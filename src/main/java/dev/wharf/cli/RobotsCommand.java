@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,24 +69,10 @@ public final class RobotsCommand {
 
         @Override
         public Integer call() {
-            SignedIn session = SignedIn.require(env);
-            Map<String, JsonNode> robots = new LinkedHashMap<>();
-            for (int page = 1; ; page++) {
-                JsonNode body = session.call("GET", path() + "?page=" + page + "&page_size=" + PAGE_SIZE, null,
-                        notFound(org));
-                JsonNode results = body == null ? null : body.get("results");
-                if (results == null || !results.isArray() || results.isEmpty()) {
-                    break;
-                }
-                results.forEach(t -> robots.putIfAbsent(JsonText.text(t, "id"), t));
-                JsonNode next = body.get("next");
-                if (next == null || next.isNull()) {
-                    break;
-                }
-            }
+            Collection<JsonNode> robots = SignedIn.require(env).allPages(path(), PAGE_SIZE, "id", notFound(org));
             if (json) {
                 ArrayNode array = JsonText.MAPPER.createArrayNode();
-                robots.values().forEach(array::add);
+                robots.forEach(array::add);
                 env.out().println(JsonText.pretty(array));
                 return 0;
             }
@@ -94,7 +81,7 @@ public final class RobotsCommand {
                 return 0;
             }
             Table table = new Table("ID", "LABEL", "ACTIVE", "CREATED BY", "CREATED", "LAST USED", "EXPIRES");
-            for (JsonNode t : robots.values()) {
+            for (JsonNode t : robots) {
                 table.row(JsonText.text(t, "id"), JsonText.text(t, "label"), active(t),
                         JsonText.text(t, "created_by"), relative(env, JsonText.text(t, "created_at"), "-"),
                         relative(env, JsonText.text(t, "last_used_at"), "never"),

@@ -5,6 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The saved session, ready to call the API with: what the friendly commands ({@code tokens}, {@code audit}) use.
@@ -31,6 +34,26 @@ final class SignedIn {
 
     String username() {
         return session.username();
+    }
+
+    /**
+     * Every item of a Hub-style paged list ({@code results} and {@code next}), fetched page by page in the order
+     * served; an item seen twice (the list moved between pages) is kept once, by {@code idField}.
+     */
+    Collection<JsonNode> allPages(String path, int pageSize, String idField, String notFound) {
+        Map<String, JsonNode> items = new LinkedHashMap<>();
+        for (int page = 1; ; page++) {
+            JsonNode body = call("GET", path + "?page=" + page + "&page_size=" + pageSize, null, notFound);
+            JsonNode results = body == null ? null : body.get("results");
+            if (results == null || !results.isArray() || results.isEmpty()) {
+                return items.values();
+            }
+            results.forEach(t -> items.putIfAbsent(JsonText.text(t, idField), t));
+            JsonNode next = body.get("next");
+            if (next == null || next.isNull()) {
+                return items.values();
+            }
+        }
     }
 
     /**

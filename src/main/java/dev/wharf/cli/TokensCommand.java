@@ -9,6 +9,7 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -47,23 +48,10 @@ public final class TokensCommand {
 
         @Override
         public Integer call() {
-            SignedIn session = SignedIn.require(env);
-            Map<String, JsonNode> tokens = new LinkedHashMap<>();
-            for (int page = 1; ; page++) {
-                JsonNode body = session.call("GET", PATH + "?page=" + page + "&page_size=" + PAGE_SIZE, null, null);
-                JsonNode results = body == null ? null : body.get("results");
-                if (results == null || !results.isArray() || results.isEmpty()) {
-                    break;
-                }
-                results.forEach(t -> tokens.putIfAbsent(JsonText.text(t, "uuid"), t));
-                JsonNode next = body.get("next");
-                if (next == null || next.isNull()) {
-                    break;
-                }
-            }
+            Collection<JsonNode> tokens = SignedIn.require(env).allPages(PATH, PAGE_SIZE, "uuid", null);
             if (json) {
                 ArrayNode array = JsonText.MAPPER.createArrayNode();
-                tokens.values().forEach(array::add);
+                tokens.forEach(array::add);
                 env.out().println(JsonText.pretty(array));
                 return 0;
             }
@@ -72,7 +60,7 @@ public final class TokensCommand {
                 return 0;
             }
             Table table = new Table("UUID", "LABEL", "SCOPES", "ACTIVE", "CREATED", "LAST USED", "EXPIRES");
-            for (JsonNode t : tokens.values()) {
+            for (JsonNode t : tokens) {
                 table.row(JsonText.text(t, "uuid"), JsonText.text(t, "token_label"), scopes(t), active(t),
                         relative(JsonText.text(t, "created_at"), "-"), relative(JsonText.text(t, "last_used"), "never"),
                         expires(JsonText.text(t, "expires_at")));
