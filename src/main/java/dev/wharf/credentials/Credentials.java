@@ -74,7 +74,10 @@ public final class Credentials {
     public record Created(Credential credential, String secret) {
     }
 
-    /** One page of a listing, with how many match in all and how many of those are active. */
+    /**
+     * One page of a listing, with how many match in all and, when the query asked for it, how many of those are
+     * active (0 otherwise).
+     */
     public record Page(long total, long activeCount, List<Credential> items) {
     }
 
@@ -242,17 +245,21 @@ public final class Credentials {
             binds.put("is", q.nameIs.toLowerCase(Locale.ROOT));
         }
         return jdbi.withHandle(h -> {
-            Query count = h.createQuery("SELECT COUNT(*) AS total, SUM(CASE WHEN c.is_active AND NOT "
-                    + CredentialRows.REVOKED + " THEN 1 ELSE 0 END) AS active FROM credentials c" + where);
+            String active = q.countActive ? "SUM(CASE WHEN c.is_active AND NOT " + CredentialRows.REVOKED
+                    + " THEN 1 ELSE 0 END)" : "0";
+            Query count = h.createQuery("SELECT COUNT(*) AS total, " + active + " AS active FROM credentials c"
+                    + where);
             binds.forEach(count::bind);
             Map<String, Object> totals = count.mapToMap().one();
-            Query page = h.createQuery(CredentialRows.SELECT + where + " ORDER BY " + q.sort.sql
+            // The page's ids first, from the credentials alone, so that only those rows are joined and read whole.
+            Query ids = h.createQuery("SELECT c.id FROM credentials c" + where + " ORDER BY " + q.sort.sql
                     + " LIMIT :limit OFFSET :offset");
-            binds.forEach(page::bind);
-            page.bind("limit", q.limit).bind("offset", q.offset);
-            Number active = (Number) totals.get("active");
-            return new Page(((Number) totals.get("total")).longValue(), active == null ? 0 : active.longValue(),
-                    CredentialRows.list(page, h));
+            binds.forEach(ids::bind);
+            List<Long> pageIds = ids.bind("limit", q.limit).bind("offset", q.offset).mapTo(Long.class).list();
+            Number activeCount = (Number) totals.get("active");
+            return new Page(((Number) totals.get("total")).longValue(),
+                    activeCount == null ? 0 : activeCount.longValue(),
+                    CredentialRows.byIds(h, pageIds));
         });
     }
 
