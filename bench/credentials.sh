@@ -6,8 +6,8 @@
 #   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bash bench/credentials.sh
 #
 # 1. Manifest HEAD at 32 and 1 connections with a registry token obtained with each kind of credential: a personal
-#    token created through the Hub (measured first and again last, to show the run's noise), a robot (Hub org access
-#    token) and a personal token created through the GitLab API. Target: robot and GitLab PAT >= the Hub PAT figure.
+#    token created through the Hub, a robot (Hub org access token) and a personal token created through the GitLab
+#    API, in interleaved rounds. Target: robot and GitLab PAT >= the Hub PAT figure of the same run.
 # 2. The GitLab list over 10,000 personal tokens (20 users x 500) and the IONOS list over 1,000 registry tokens,
 #    several filters and pages each, one client paging and then 4 at once. Target: p99 <= 50 ms per page.
 set -euo pipefail
@@ -19,6 +19,7 @@ JAVA="${JAVA:-java}"
 WHARF_JAVA_OPTS="${WHARF_JAVA_OPTS:-$RECOMMENDED_JVM_FLAGS}"
 WHARF_JAR="${WHARF_JAR:-$REPO_ROOT/target/wharf.jar}"
 BENCH_AB_SECONDS="${BENCH_AB_SECONDS:-10}"          # each timed HEAD run
+BENCH_ROUNDS="${BENCH_ROUNDS:-3}"                   # timed HEAD runs per credential kind and concurrency
 BENCH_AB_WARMUP="${BENCH_AB_WARMUP:-40}"            # seconds of HEAD warm-up before the first timed run
 BENCH_USERS="${BENCH_USERS:-20}"                    # GitLab list: users ...
 BENCH_TOKENS_PER_USER="${BENCH_TOKENS_PER_USER:-500}" # ... times tokens each
@@ -210,16 +211,26 @@ main() {
     head_rate warm "$jwt_hub" 32 "$w" >/dev/null
     head_rate warm "$jwt_robot" 32 "$w" >/dev/null
     head_rate warm "$jwt_gitlab" 32 "$w" >/dev/null
-    local c label jwt
+    # Rounds interleave the kinds, so that drift in the machine's speed during the run falls on all of them alike;
+    # each kind's figure is the median of its rounds, and the spread of its rounds is kept.
+    local c label jwt round
     for c in 32 1; do
-        for label in hub_pat robot gitlab_pat hub_pat_again; do
-            case $label in
-                hub_pat | hub_pat_again) jwt=$jwt_hub ;;
-                robot) jwt=$jwt_robot ;;
-                gitlab_pat) jwt=$jwt_gitlab ;;
-            esac
-            put "head_c${c}_${label}_req_s" "$(head_rate "$label" "$jwt" "$c" "$BENCH_AB_SECONDS")"
-            log "  HEAD c=$c $label: ${R[head_c${c}_${label}_req_s]} req/s"
+        for ((round = 1; round <= BENCH_ROUNDS; round++)); do
+            for label in hub_pat robot gitlab_pat; do
+                case $label in
+                    hub_pat) jwt=$jwt_hub ;;
+                    robot) jwt=$jwt_robot ;;
+                    gitlab_pat) jwt=$jwt_gitlab ;;
+                esac
+                put "head_c${c}_${label}_round${round}_req_s" "$(head_rate "$label" "$jwt" "$c" "$BENCH_AB_SECONDS")"
+                log "  HEAD c=$c $label round $round: ${R[head_c${c}_${label}_round${round}_req_s]} req/s"
+            done
+        done
+        for label in hub_pat robot gitlab_pat; do
+            local samples=()
+            for ((round = 1; round <= BENCH_ROUNDS; round++)); do samples+=("${R[head_c${c}_${label}_round${round}_req_s]}"); done
+            put "head_c${c}_${label}_median_req_s" "$(printf '%s\n' "${samples[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')"
+            put "head_c${c}_${label}_range_req_s" "$(printf '%s\n' "${samples[@]}" | sort -g | awk 'NR==1 {lo=$1} {hi=$1} END {print lo "-" hi}')"
         done
     done
 
@@ -307,10 +318,11 @@ report() {
         for k in "${RESULTS_ORDER[@]}"; do echo "$k=${R[$k]}"; done
     } >"$BENCH_RESULTS"
     printf '\nWharf %s, %s, %s CPUs, load %s at start\n\n' "$commit" "$1" "$(nproc)" "$2"
-    printf '| manifest HEAD, req/s | c=32 | c=1 |\n| --- | ---: | ---: |\n'
+    printf '| manifest HEAD, req/s (median of %s rounds; range) | c=32 | c=1 |\n| --- | ---: | ---: |\n' "$BENCH_ROUNDS"
     local label
-    for label in hub_pat robot gitlab_pat hub_pat_again; do
-        printf '| %s | %s | %s |\n' "$label" "${R[head_c32_${label}_req_s]}" "${R[head_c1_${label}_req_s]}"
+    for label in hub_pat robot gitlab_pat; do
+        printf '| %s | %s (%s) | %s (%s) |\n' "$label" "${R[head_c32_${label}_median_req_s]}" \
+            "${R[head_c32_${label}_range_req_s]}" "${R[head_c1_${label}_median_req_s]}" "${R[head_c1_${label}_range_req_s]}"
     done
     printf '\n| list (%s GitLab / %s IONOS tokens), ms | c=1 p50 | c=1 p99 | c=1 max | p99 <= %s ms | c=4 p50 | c=4 p99 |\n| --- | ---: | ---: | ---: | --- | ---: | ---: |\n' \
         "${R[gitlab_tokens]}" "${R[ionos_tokens]}" "$LIST_P99_TARGET_MS"
