@@ -2,6 +2,7 @@ package dev.wharf.credentials;
 
 import dev.wharf.repositories.Action;
 import dev.wharf.repositories.RepositoryName;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -59,7 +60,8 @@ public record Resource(Kind kind, String path, Set<Action> actions) {
         if (path.equals(PUBLIC_REPOSITORIES)) {
             return null;
         }
-        if (!GLOB.matcher(path).matches()) {
+        if (!GLOB.matcher(path).matches() || Arrays.stream(path.split("/", -1))
+                .anyMatch(part -> part.equals(".") || part.equals(".."))) {
             return "Invalid repository path '" + path + "'.";
         }
         if (!path.startsWith(namespace + "/")) {

@@ -65,8 +65,9 @@ class ResourceTest {
         assertThat(Resource.problem(Resource.Kind.REPOSITORY, Resource.PUBLIC_REPOSITORIES, "acme")).isNull();
         assertThat(Resource.problem(Resource.Kind.REPOSITORY, "other/app", "acme")).contains("acme/");
         assertThat(Resource.problem(Resource.Kind.REPOSITORY, "*/app", "acme")).contains("acme/");
+        assertThat(Resource.problem(Resource.Kind.REPOSITORY, "acme/./*", "acme")).contains("Invalid");
         assertThat(Resource.problem(Resource.Kind.REPOSITORY, "acme*/app", "acme")).contains("acme/");
-        assertThat(Resource.problem(Resource.Kind.REPOSITORY, "acme/../x", "acme")).isNull();
+        assertThat(Resource.problem(Resource.Kind.REPOSITORY, "acme/../x", "acme")).contains("Invalid");
         assertThat(Resource.problem(Resource.Kind.REPOSITORY, "acme/a b", "acme")).contains("Invalid");
         assertThat(Resource.problem(Resource.Kind.NAMESPACE, "other", "acme")).contains("acme");
         assertThat(Resource.problem(Resource.Kind.REPOSITORY, "acme/" + "a".repeat(300), "acme"))
