@@ -5,10 +5,9 @@ import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.Principal;
 import dev.wharf.core.DomainException;
 import dev.wharf.credentials.TokenSecret;
+import dev.wharf.http.BasicCredentials;
 import dev.wharf.http.Requests;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -46,12 +45,9 @@ final class IonosAuth {
         String scheme = space < 0 ? header : header.substring(0, space);
         String value = space < 0 ? "" : header.substring(space + 1).trim();
         if (scheme.equalsIgnoreCase("Basic")) {
-            String pair = decode(value);
-            int colon = pair.indexOf(':');
-            if (colon < 0) {
-                throw new DomainException.Unauthenticated(BAD_CREDENTIALS);
-            }
-            return authenticator.signIn(pair.substring(0, colon), pair.substring(colon + 1), ip);
+            BasicCredentials credentials = BasicCredentials.decode(value)
+                    .orElseThrow(() -> new DomainException.Unauthenticated(BAD_CREDENTIALS));
+            return authenticator.signIn(credentials.user(), credentials.secret(), ip);
         }
         if (scheme.equalsIgnoreCase("Bearer") && !value.isEmpty()) {
             Optional<Principal> principal = TokenSecret.hasKnownPrefix(value) ? authenticator.fromSecret(value, ip)
@@ -59,14 +55,6 @@ final class IonosAuth {
             return principal.orElseThrow(() -> new DomainException.Unauthenticated(BAD_CREDENTIALS));
         }
         throw new DomainException.Unauthenticated(BAD_CREDENTIALS);
-    }
-
-    private static String decode(String base64) {
-        try {
-            return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new DomainException.Unauthenticated(BAD_CREDENTIALS);
-        }
     }
 
     /** The caller the guard admitted. */

@@ -5,15 +5,14 @@ import dev.wharf.repositories.Action;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.Principal;
 import dev.wharf.core.ShortCache;
+import dev.wharf.http.BasicCredentials;
 import dev.wharf.http.Requests;
 import dev.wharf.repositories.RepositoryName;
 import dev.wharf.credentials.TokenSecret;
 import dev.wharf.repositories.Action;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -77,29 +76,25 @@ final class RegistryAuth {
         }
         if (scheme.equalsIgnoreCase("Basic")) {
             // A username with a password or a personal access token, sent on every request.
-            return new Caller(Caller.Kind.BASIC, basic(value, requests.clientIp(ctx)), null);
+            return new Caller(Caller.Kind.BASIC, basic(decodeBasic(value), requests.clientIp(ctx)), null);
         }
         throw unauthorized(ctx, List.of(), null, "unsupported authorization scheme");
+    }
+
+    /** The credentials of a {@code Basic} header's value; a malformed one is the registry's 401. */
+    static BasicCredentials decodeBasic(String encoded) {
+        return BasicCredentials.decode(encoded)
+                .orElseThrow(() -> new RegistryException(OciError.UNAUTHORIZED, "malformed basic credentials"));
     }
 
     /**
      * Signs in with {@code Basic} credentials: a password (slow hash, throttled), or a personal token or robot secret
      * (SHA-256 lookup, then cached by the digest of the credentials so that repeated requests skip the database).
      */
-    Principal basic(String encoded, String clientIp) {
-        String decoded;
-        try {
-            decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new RegistryException(OciError.UNAUTHORIZED, "malformed basic credentials");
-        }
-        int colon = decoded.indexOf(':');
-        if (colon < 0) {
-            throw new RegistryException(OciError.UNAUTHORIZED, "malformed basic credentials");
-        }
-        String username = decoded.substring(0, colon);
-        String secret = decoded.substring(colon + 1);
-        String key = TokenSecret.hasKnownPrefix(secret) ? TokenSecret.sha256(decoded) : null;
+    Principal basic(BasicCredentials credentials, String clientIp) {
+        String username = credentials.user();
+        String secret = credentials.secret();
+        String key = TokenSecret.hasKnownPrefix(secret) ? TokenSecret.sha256(username + ":" + secret) : null;
         if (key != null) {
             CredentialIdentity known = basicSecrets.getIfPresent(key);
             if (known != null) {

@@ -2,14 +2,13 @@ package dev.wharf.registry;
 
 import dev.wharf.repositories.Action;
 import dev.wharf.auth.Principal;
+import dev.wharf.http.BasicCredentials;
 import dev.wharf.http.Requests;
 import dev.wharf.repositories.RepositoryName;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +46,7 @@ final class TokenEndpoint {
             if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
                 throw new RegistryException(OciError.UNAUTHORIZED, "the token endpoint takes Basic credentials");
             }
-            principal = auth.basic(header.substring(6).trim(), requests.clientIp(ctx));
+            principal = auth.basic(RegistryAuth.decodeBasic(header.substring(6).trim()), requests.clientIp(ctx));
         }
         List<String> scopes = new ArrayList<>();
         for (String s : ctx.queryParams("scope")) {
@@ -75,8 +74,7 @@ final class TokenEndpoint {
         if (username == null || password == null) {
             throw new RegistryException(OciError.UNAUTHORIZED, "username and password are required");
         }
-        Principal principal = auth.basic(Base64.getEncoder().encodeToString(
-                (username + ":" + password).getBytes(StandardCharsets.UTF_8)), requests.clientIp(ctx));
+        Principal principal = auth.basic(new BasicCredentials(username, password), requests.clientIp(ctx));
         String scope = ctx.formParam("scope");
         List<String> scopes = scope == null ? List.of() : split(scope);
         bound(scopes);
