@@ -47,7 +47,7 @@ final class PathSpaces {
             return HubRoutes.PATH_SPACE.contains(segment) ? hub : registry;
         }
         for (String prefix : RegistryApi.PREFIXES) {
-            if (path.equals(prefix) || path.startsWith(prefix + "/")) {
+            if (owns(path, prefix + "/")) {
                 return registry;
             }
         }
