@@ -118,6 +118,27 @@ public final class AccessPolicy {
         return scope != null && scope.implies(Scope.REPO_READ) ? Optional.of(principal.account()) : Optional.empty();
     }
 
+    /**
+     * Whether {@code principal} (null: anonymous) sees the private repositories of {@code namespace} in its listings:
+     * the account may list there, and the credential reads private repositories (a personal token from
+     * {@code repo:read} up; a robot only with {@code list} on that namespace). Others see the public ones only.
+     */
+    public boolean listsPrivate(Principal principal, Account namespace) {
+        if (principal == null || !granted(principal.account(), namespace.name()).contains(Action.LIST)) {
+            return false;
+        }
+        Credential credential = principal.credential();
+        if (credential == null) {
+            return true;
+        }
+        if (credential.isRobot()) {
+            return credential.resources().stream().anyMatch(r -> r.kind() == Resource.Kind.NAMESPACE
+                    && r.path().equals(namespace.name()) && r.actions().contains(Action.LIST));
+        }
+        Scope scope = credential.repositoryScope();
+        return scope != null && scope.implies(Scope.REPO_READ);
+    }
+
     /** The union of the account's grants on a namespace: ownership of its own, its role in an org's. */
     private EnumSet<Action> granted(Account account, String namespace) {
         Optional<Account> owner = accounts.find(namespace);

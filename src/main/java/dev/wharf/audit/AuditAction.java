@@ -34,6 +34,13 @@ public enum AuditAction {
     REPO_TAG_DELETE("repo", "tag.delete", "Tag Deleted", "Occurs when a tag is deleted."),
     REPO_MANIFEST_DELETE("repo", "manifest.delete", "Manifest Deleted",
             "Occurs when a manifest is deleted by digest."),
+    // Repository settings changed through the Hub API.
+    REPO_UPDATE("repo", "update", "Repository Updated",
+            "Occurs when the description or overview of a repository is updated."),
+    REPO_CHANGE_PRIVACY("repo", "change_privacy", "Privacy Changed",
+            "Occurs when the privacy of a repository is changed."),
+    REPO_IMMUTABLE_TAGS_UPDATED("repo", "immutable.tags.updated", "Immutable Tags Updated",
+            "Occurs when the immutable tags settings of a repository are updated."),
     USER_CREATE("user", "create", "User Created", "Occurs when a user account is created."),
     USER_DELETE("user", "delete", "User Deleted", "Occurs when a user account is deleted."),
     USER_LOGIN_FAILED("user", "login.failed", "Sign-in Failed", "Occurs when a sign-in attempt fails."),

@@ -37,6 +37,10 @@ public abstract class DomainException extends RuntimeException {
         public Forbidden(String message) {
             super(Reason.GENERIC, message);
         }
+
+        public Forbidden(Reason reason, String message) {
+            super(reason, message);
+        }
     }
 
     /** The request conflicts with the current state: a name that is taken, a chunk for the wrong offset. */

@@ -23,6 +23,8 @@ public enum Reason {
     DIGEST_INVALID,
     /** A tag that breaks the tag grammar. */
     TAG_INVALID,
+    /** The tag is immutable: it may not move to another manifest or be deleted. */
+    TAG_IMMUTABLE,
     /** No upload session has this id. */
     UPLOAD_UNKNOWN,
     /** A chunk that does not continue its upload where the upload ends. */

@@ -4,6 +4,11 @@ package dev.wharf.dockerhub;
 enum HubAccess {
     /** Nothing: sign-in endpoints. */
     PUBLIC,
+    /**
+     * Anyone: an anonymous caller, or one signed in (whose credentials must then be valid). Handlers read the caller
+     * with {@code HubAuth.caller}, which is null for anonymous ones.
+     */
+    ANYONE,
     /** A session or access token, however it was signed in. */
     SIGNED_IN,
     /**

@@ -19,6 +19,9 @@ import dev.wharf.credentials.Credential;
 import dev.wharf.credentials.CredentialQuery;
 import dev.wharf.credentials.Credentials;
 import dev.wharf.credentials.Scope;
+import dev.wharf.repositories.Repositories;
+import dev.wharf.repositories.RepositoryProfiles;
+import dev.wharf.repositories.TagViews;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -31,7 +34,7 @@ import java.util.UUID;
 
 /**
  * The Docker Hub v2 dialect: sign-in, personal access tokens and audit logs, translated to domain calls; the
- * organization access tokens are {@link OrgTokensApi}'s.
+ * organization access tokens are {@link OrgTokensApi}'s, repositories and tags {@link RepositoriesApi}'s.
  */
 public final class HubApi {
     /** Domain field names to the PAT endpoints' own. */
@@ -45,9 +48,11 @@ public final class HubApi {
     private final Requests requests;
     private final Clock clock;
     private final OrgTokensApi orgTokens;
+    private final RepositoriesApi repositories;
 
     public HubApi(Authenticator authenticator, Credentials credentials, AccessPolicy policy, AuditLog audit,
-                  Requests requests, Clock clock) {
+                  Requests requests, Clock clock, Repositories repositories, RepositoryProfiles profiles,
+                  TagViews tags) {
         this.authenticator = authenticator;
         this.auth = new HubAuth(authenticator, policy, requests);
         this.credentials = credentials;
@@ -56,6 +61,7 @@ public final class HubApi {
         this.requests = requests;
         this.clock = clock;
         this.orgTokens = new OrgTokensApi(credentials, policy, requests, clock);
+        this.repositories = new RepositoriesApi(repositories, profiles, tags, policy, requests);
     }
 
     HubAuth guard() {
@@ -64,6 +70,10 @@ public final class HubApi {
 
     OrgTokensApi orgTokens() {
         return orgTokens;
+    }
+
+    RepositoriesApi repositories() {
+        return repositories;
     }
 
     private record Login(String username, String password) {

@@ -29,6 +29,9 @@ final class HubAuth {
             return;
         }
         String header = ctx.header("Authorization");
+        if (access == HubAccess.ANYONE && (header == null || header.isBlank())) {
+            return;
+        }
         if (header == null || header.isBlank()) {
             throw new DomainException.Unauthenticated("Authentication credentials were not provided.");
         }
@@ -39,6 +42,11 @@ final class HubAuth {
             throw new DomainException.Forbidden("access tokens cannot be used for this operation");
         }
         ctx.attribute(PRINCIPAL, principal);
+    }
+
+    /** The caller of an {@link HubAccess#ANYONE} route: who signed in, or null for an anonymous caller. */
+    static Principal caller(Context ctx) {
+        return ctx.attribute(PRINCIPAL);
     }
 
     /** The caller the guard admitted. */

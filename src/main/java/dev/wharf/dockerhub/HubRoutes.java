@@ -1,5 +1,6 @@
 package dev.wharf.dockerhub;
 
+import static dev.wharf.dockerhub.HubAccess.ANYONE;
 import static dev.wharf.dockerhub.HubAccess.CREDENTIALS_READ;
 import static dev.wharf.dockerhub.HubAccess.CREDENTIALS_WRITE;
 import static dev.wharf.dockerhub.HubAccess.PUBLIC;
@@ -24,6 +25,7 @@ public final class HubRoutes {
     }
 
     public static Dialect dialect(HubApi hub) {
+        RepositoriesApi repos = hub.repositories();
         RouteTable<HubAccess, Handler> routes = new RouteTable<HubAccess, Handler>()
                 .post("/v2/users/login", PUBLIC, hub::usersLogin)
                 .post("/v2/auth/token", PUBLIC, hub::authToken)
@@ -38,7 +40,25 @@ public final class HubRoutes {
                 .patch("/v2/orgs/{name}/access-tokens/{id}", CREDENTIALS_WRITE, hub.orgTokens()::update)
                 .delete("/v2/orgs/{name}/access-tokens/{id}", CREDENTIALS_WRITE, hub.orgTokens()::delete)
                 .get("/v2/auditlogs/{account}", SIGNED_IN, hub::auditLogs)
-                .get("/v2/auditlogs/{account}/actions", SIGNED_IN, hub::auditActions);
+                .get("/v2/auditlogs/{account}/actions", SIGNED_IN, hub::auditActions)
+                // Repositories and tags (issue 10, sections 1 and 2); anonymous callers see public ones only.
+                .get("/v2/namespaces/{namespace}/repositories", ANYONE, repos::list)
+                .post("/v2/namespaces/{namespace}/repositories", SIGNED_IN, repos::create)
+                .get("/v2/namespaces/{namespace}/repositories/{repository}", ANYONE, repos::get)
+                .head("/v2/namespaces/{namespace}/repositories/{repository}", ANYONE, repos::head)
+                .get("/v2/namespaces/{namespace}/repositories/{repository}/tags", ANYONE, repos::listTags)
+                .head("/v2/namespaces/{namespace}/repositories/{repository}/tags", ANYONE, repos::headTags)
+                .get("/v2/namespaces/{namespace}/repositories/{repository}/tags/{tag}", ANYONE, repos::getTag)
+                .head("/v2/namespaces/{namespace}/repositories/{repository}/tags/{tag}", ANYONE, repos::headTag)
+                .patch("/v2/namespaces/{namespace}/repositories/{repository}/immutabletags", SIGNED_IN, repos::updateImmutableTags)
+                .post("/v2/namespaces/{namespace}/repositories/{repository}/immutabletags/verify", SIGNED_IN, repos::verifyImmutableTags)
+                .get("/v2/repositories/{namespace}", ANYONE, repos::legacyList)
+                .get("/v2/repositories/{namespace}/{repository}", ANYONE, repos::legacyGet)
+                .patch("/v2/repositories/{namespace}/{repository}", SIGNED_IN, repos::update)
+                .delete("/v2/repositories/{namespace}/{repository}", SIGNED_IN, repos::delete)
+                .post("/v2/repositories/{namespace}/{repository}/privacy", SIGNED_IN, repos::privacy)
+                .get("/v2/repositories/{namespace}/{repository}/tags", ANYONE, repos::legacyListTags)
+                .delete("/v2/repositories/{namespace}/{repository}/tags/{tag}", SIGNED_IN, repos::deleteTag);
         return new Router<>(routes, hub.guard()::check, new HubErrors());
     }
 }

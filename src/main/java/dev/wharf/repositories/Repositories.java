@@ -52,7 +52,7 @@ public final class Repositories {
     public static final Pattern TAG = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}");
     /** Image configs larger than this are not read for their platform (real ones are a few kilobytes). */
     static final long CONFIG_READ_LIMIT = 4L * 1024 * 1024;
-    private static final String REPO_COLUMNS = "id, name, namespace_id, is_private, created_at, pushed_at, pulled_at,"
+    static final String REPO_COLUMNS = "id, name, namespace_id, is_private, created_at, pushed_at, pulled_at,"
             + " pull_count";
     private static final String MANIFEST_COLUMNS = "m.id, m.digest, m.media_type, m.size, m.artifact_type";
     private static final Duration CACHE_TTL = Duration.ofSeconds(1);
@@ -279,7 +279,8 @@ public final class Repositories {
 
     /**
      * Stores a manifest and, when {@code tag} is given, points the tag at it. Every blob it names must be linked in
-     * the repository and every child manifest of an index must be in it. A tag push is audited as
+     * the repository and every child manifest of an index must be in it. An immutable tag may not move to another
+     * manifest (see {@link ImmutableTags}). A tag push is audited as
      * {@code repo.tag.push} with the tag and digest, and recorded in the tag history.
      *
      * @param tag      the tag to move, or null for a push by digest
@@ -313,13 +314,21 @@ public final class Repositories {
             h.createUpdate("UPDATE repositories SET pushed_at = :now WHERE id = :r")
                     .bind("now", now).bind("r", repo.id()).execute();
             if (tag != null) {
-                int moved = h.createUpdate("UPDATE tags SET manifest_id = :m, pushed_at = :now"
-                                + " WHERE repository_id = :r AND name = :t")
-                        .bind("m", manifestId).bind("now", now).bind("r", repo.id()).bind("t", tag).execute();
+                Optional<Long> current = h.createQuery(
+                                "SELECT manifest_id FROM tags WHERE repository_id = :r AND name = :t")
+                        .bind("r", repo.id()).bind("t", tag).mapTo(Long.class).findOne();
+                if (current.isPresent() && current.get() != manifestId) {
+                    ImmutableTags.refuseChanges(h, repo, List.of(tag));
+                }
+                int moved = h.createUpdate("UPDATE tags SET manifest_id = :m, pushed_at = :now, updater_id = :a,"
+                                + " updater_name = :an WHERE repository_id = :r AND name = :t")
+                        .bind("m", manifestId).bind("now", now).bind("r", repo.id()).bind("t", tag)
+                        .bind("a", Nulls.bigint(actor.accountId())).bind("an", actor.name()).execute();
                 if (moved == 0) {
-                    h.createUpdate("INSERT INTO tags (repository_id, name, manifest_id, pushed_at, pull_count)"
-                                    + " VALUES (:r, :t, :m, :now, 0)")
-                            .bind("m", manifestId).bind("now", now).bind("r", repo.id()).bind("t", tag).execute();
+                    h.createUpdate("INSERT INTO tags (repository_id, name, manifest_id, pushed_at, pull_count,"
+                                    + " creator_id, updater_id, updater_name) VALUES (:r, :t, :m, :now, 0, :a, :a, :an)")
+                            .bind("m", manifestId).bind("now", now).bind("r", repo.id()).bind("t", tag)
+                            .bind("a", Nulls.bigint(actor.accountId())).bind("an", actor.name()).execute();
                 }
                 history(h, repo, tag, digest, actor, now);
                 audit.record(h, owner(repo), AuditAction.REPO_TAG_PUSH, repo.name().value(), actor,
@@ -431,7 +440,8 @@ public final class Repositories {
     }
 
     /**
-     * Deletes a manifest by digest with every tag that points to it; each removed tag is audited as
+     * Deletes a manifest by digest with every tag that points to it, unless one of them is immutable (see
+     * {@link ImmutableTags}); each removed tag is audited as
      * {@code repo.tag.delete}, the manifest as {@code repo.manifest.delete}.
      */
     public void deleteManifest(Repository repo, Digest digest, Actor actor) {
@@ -442,6 +452,7 @@ public final class Repositories {
                             "manifest " + digest + " is not in " + repo.name()));
             List<String> tags = h.createQuery("SELECT name FROM tags WHERE manifest_id = :m ORDER BY name")
                     .bind("m", id).mapTo(String.class).list();
+            ImmutableTags.refuseChanges(h, repo, tags);
             OffsetDateTime now = Timestamps.now(clock);
             for (String tag : tags) {
                 h.createUpdate("DELETE FROM tags WHERE repository_id = :r AND name = :t")
@@ -457,13 +468,14 @@ public final class Repositories {
         changed(repo);
     }
 
-    /** Deletes a tag (the manifest stays), audited as {@code repo.tag.delete}. */
+    /** Deletes a tag (the manifest stays) unless it is immutable, audited as {@code repo.tag.delete}. */
     public void deleteTag(Repository repo, String tag, Actor actor) {
         jdbi.useTransaction(h -> {
             Optional<StoredManifest> current = manifest(h, repo, tag);
             if (current.isEmpty()) {
                 throw new DomainException.NotFound(Reason.MANIFEST_UNKNOWN, "tag " + tag + " is not in " + repo.name());
             }
+            ImmutableTags.refuseChanges(h, repo, List.of(tag));
             h.createUpdate("DELETE FROM tags WHERE repository_id = :r AND name = :t")
                     .bind("r", repo.id()).bind("t", tag).execute();
             history(h, repo, tag, null, actor, Timestamps.now(clock));
@@ -545,7 +557,7 @@ public final class Repositories {
         });
     }
 
-    private static ManifestDocument.Platform platform(String os, String architecture, String variant) {
+    static ManifestDocument.Platform platform(String os, String architecture, String variant) {
         return os == null && architecture == null && variant == null ? null
                 : new ManifestDocument.Platform(os, architecture, variant);
     }
@@ -579,8 +591,13 @@ public final class Repositories {
         return new LogOwner(repo.namespaceId(), repo.name().namespace());
     }
 
+    /** Forgets this node's cached view of a repository named {@code name}, which another class created. */
+    void forget(RepositoryName name) {
+        byName.invalidate(name.value());
+    }
+
     /** Forgets this node's cached view of a repository after a change. */
-    private void changed(Repository repo) {
+    void changed(Repository repo) {
         byName.invalidate(repo.name().value());
         byReference.invalidateIf(k -> k.repositoryId() == repo.id());
     }
@@ -624,7 +641,7 @@ public final class Repositories {
         }
     }
 
-    private static Repository mapRepository(ResultSet rs, StatementContext ctx) throws SQLException {
+    static Repository mapRepository(ResultSet rs, StatementContext ctx) throws SQLException {
         return new Repository(rs.getLong("id"), new RepositoryName(rs.getString("name")), rs.getLong("namespace_id"),
                 rs.getBoolean("is_private"), rs.getObject("created_at", OffsetDateTime.class),
                 rs.getObject("pushed_at", OffsetDateTime.class), rs.getObject("pulled_at", OffsetDateTime.class),

@@ -36,6 +36,8 @@ import dev.wharf.repositories.Maintenance;
 import dev.wharf.repositories.ManifestReferencesMigration;
 import dev.wharf.repositories.PullCounter;
 import dev.wharf.repositories.Repositories;
+import dev.wharf.repositories.RepositoryProfiles;
+import dev.wharf.repositories.TagViews;
 import dev.wharf.repositories.Uploads;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.FilesystemBlobStore;
@@ -131,7 +133,9 @@ public final class Wharf implements AutoCloseable {
 
         Health health = new Health(database, config.dataDir(), clock);
         PathSpaces spaces = new PathSpaces(
-                HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock)),
+                HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock, repositories,
+                        new RepositoryProfiles(database.jdbi(), audit, repositories, clock),
+                        new TagViews(database.jdbi(), blobStore, clock))),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
                 AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, requests, clock)),
                 GitlabRoutes.dialect(new GitlabApi(authenticator, credentials, accounts, policy, requests, clock)),
