@@ -3,6 +3,9 @@ package dev.wharf.dockerhub;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Account;
+import dev.wharf.accounts.Accounts;
+import dev.wharf.accounts.Members;
+import dev.wharf.accounts.Teams;
 import dev.wharf.audit.AuditAction;
 import dev.wharf.audit.AuditEvent;
 import dev.wharf.audit.AuditLog;
@@ -19,6 +22,7 @@ import dev.wharf.credentials.Credential;
 import dev.wharf.credentials.CredentialQuery;
 import dev.wharf.credentials.Credentials;
 import dev.wharf.credentials.Scope;
+import dev.wharf.repositories.Repositories;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -31,7 +35,7 @@ import java.util.UUID;
 
 /**
  * The Docker Hub v2 dialect: sign-in, personal access tokens and audit logs, translated to domain calls; the
- * organization access tokens are {@link OrgTokensApi}'s.
+ * organization access tokens are {@link OrgTokensApi}'s, members {@link OrgsApi}'s and groups {@link TeamsApi}'s.
  */
 public final class HubApi {
     /** Domain field names to the PAT endpoints' own. */
@@ -45,9 +49,11 @@ public final class HubApi {
     private final Requests requests;
     private final Clock clock;
     private final OrgTokensApi orgTokens;
+    private final OrgsApi orgs;
+    private final TeamsApi teams;
 
     public HubApi(Authenticator authenticator, Credentials credentials, AccessPolicy policy, AuditLog audit,
-                  Requests requests, Clock clock) {
+                  Requests requests, Clock clock, Organizations organizations) {
         this.authenticator = authenticator;
         this.auth = new HubAuth(authenticator, policy, requests);
         this.credentials = credentials;
@@ -56,6 +62,12 @@ public final class HubApi {
         this.requests = requests;
         this.clock = clock;
         this.orgTokens = new OrgTokensApi(credentials, policy, requests, clock);
+        this.orgs = new OrgsApi(organizations.accounts(), organizations.members(), policy, requests, clock);
+        this.teams = new TeamsApi(organizations.teams(), organizations.repositories(), orgs, policy, requests);
+    }
+
+    /** What the organization, member and team endpoints work on. */
+    public record Organizations(Accounts accounts, Members members, Teams teams, Repositories repositories) {
     }
 
     HubAuth guard() {
@@ -64,6 +76,14 @@ public final class HubApi {
 
     OrgTokensApi orgTokens() {
         return orgTokens;
+    }
+
+    OrgsApi orgs() {
+        return orgs;
+    }
+
+    TeamsApi teams() {
+        return teams;
     }
 
     private record Login(String username, String password) {
