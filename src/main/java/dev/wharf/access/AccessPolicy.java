@@ -3,12 +3,15 @@ package dev.wharf.access;
 import dev.wharf.accounts.Account;
 import dev.wharf.accounts.Accounts;
 import dev.wharf.accounts.Role;
+import dev.wharf.accounts.TeamPermission;
+import dev.wharf.accounts.Teams;
 import dev.wharf.auth.Principal;
 import dev.wharf.credentials.Credential;
 import dev.wharf.credentials.Resource;
 import dev.wharf.credentials.Scope;
 import dev.wharf.repositories.Action;
 import dev.wharf.repositories.Repositories;
+import dev.wharf.repositories.Repository;
 import dev.wharf.repositories.RepositoryName;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -21,6 +24,8 @@ import java.util.Set;
  *   <caption>grants of the account</caption>
  *   <tr><td>its own namespace (a robot's: its organization's)</td><td>pull, push, delete, list</td></tr>
  *   <tr><td>org owner / editor / member</td><td>pull, push, delete, list / pull, push, list / pull, list</td></tr>
+ *   <tr><td>an org member's teams' read / write / admin on the repository</td><td>pull / pull, push / pull, push,
+ *   delete</td></tr>
  *   <tr><td>anyone, even anonymous, on a public repository</td><td>pull</td></tr>
  * </table>
  * <table>
@@ -32,22 +37,26 @@ import java.util.Set;
  *   <tr><td>robot</td><td>what the resources that cover the repository allow</td></tr>
  * </table>
  * A repository that does not exist yet counts as private, so its existence never leaks. Grants are read through the
- * account store's one-second caches, so a membership change takes effect on every node within a second.
+ * account and team stores' one-second caches, so a membership or team change takes effect on every node within a
+ * second.
  */
 public final class AccessPolicy {
     private final Accounts accounts;
     private final Repositories repositories;
+    private final Teams teams;
 
-    public AccessPolicy(Accounts accounts, Repositories repositories) {
+    public AccessPolicy(Accounts accounts, Repositories repositories, Teams teams) {
         this.accounts = accounts;
         this.repositories = repositories;
+        this.teams = teams;
     }
 
     /** What {@code principal} (null: anonymous) may do on {@code name}. */
     public Set<Action> actions(Principal principal, RepositoryName name) {
-        boolean isPublic = repositories.find(name).map(r -> !r.isPrivate()).orElse(false);
+        Optional<Repository> repository = repositories.find(name);
+        boolean isPublic = repository.map(r -> !r.isPrivate()).orElse(false);
         EnumSet<Action> granted = principal == null ? EnumSet.noneOf(Action.class)
-                : granted(principal.account(), name.namespace());
+                : granted(principal.account(), name.namespace(), repository);
         if (isPublic) {
             granted.add(Action.PULL);
         }
@@ -80,6 +89,11 @@ public final class AccessPolicy {
             return account.id() == principal.account().id();
         }
         return accounts.roleOf(account.id(), principal.account().id()).filter(r -> r == Role.OWNER).isPresent();
+    }
+
+    /** Whether {@code principal} is a member of the organization {@code org}, in any role; a robot is none. */
+    public boolean memberOf(Principal principal, Account org) {
+        return !principal.isRobot() && org.isOrg() && accounts.roleOf(org.id(), principal.account().id()).isPresent();
     }
 
     /**
@@ -124,7 +138,8 @@ public final class AccessPolicy {
      * {@code repo:read} up; a robot only with {@code list} on that namespace). Others see the public ones only.
      */
     public boolean listsPrivate(Principal principal, Account namespace) {
-        if (principal == null || !granted(principal.account(), namespace.name()).contains(Action.LIST)) {
+        if (principal == null
+                || !granted(principal.account(), namespace.name(), Optional.empty()).contains(Action.LIST)) {
             return false;
         }
         Credential credential = principal.credential();
@@ -139,8 +154,11 @@ public final class AccessPolicy {
         return scope != null && scope.implies(Scope.REPO_READ);
     }
 
-    /** The union of the account's grants on a namespace: ownership of its own, its role in an org's. */
-    private EnumSet<Action> granted(Account account, String namespace) {
+    /**
+     * The union of the account's grants on a repository of a namespace: ownership of its own; in an org's, its role
+     * and its teams' permissions on the repository (which exists, else no team has one).
+     */
+    private EnumSet<Action> granted(Account account, String namespace, Optional<Repository> repository) {
         Optional<Account> owner = accounts.find(namespace);
         if (owner.isEmpty()) {
             return EnumSet.noneOf(Action.class);
@@ -151,8 +169,24 @@ public final class AccessPolicy {
         if (!owner.get().isOrg() || account.isOrg()) {
             return EnumSet.noneOf(Action.class);
         }
-        return accounts.roleOf(owner.get().id(), account.id()).map(AccessPolicy::ofRole)
-                .orElseGet(() -> EnumSet.noneOf(Action.class));
+        Optional<Role> role = accounts.roleOf(owner.get().id(), account.id());
+        if (role.isEmpty()) {
+            return EnumSet.noneOf(Action.class);
+        }
+        EnumSet<Action> granted = ofRole(role.get());
+        if (repository.isPresent() && !granted.containsAll(Action.REPOSITORY)) {
+            teams.permissionOf(owner.get().id(), account.id(), repository.get().id())
+                    .ifPresent(permission -> granted.addAll(ofTeam(permission)));
+        }
+        return granted;
+    }
+
+    private static EnumSet<Action> ofTeam(TeamPermission permission) {
+        return switch (permission) {
+            case READ -> EnumSet.of(Action.PULL);
+            case WRITE -> EnumSet.of(Action.PULL, Action.PUSH);
+            case ADMIN -> EnumSet.of(Action.PULL, Action.PUSH, Action.DELETE);
+        };
     }
 
     private static EnumSet<Action> ofRole(Role role) {

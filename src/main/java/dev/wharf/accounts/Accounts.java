@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -43,6 +45,7 @@ public final class Accounts {
     private final ShortCache<String, Optional<Account>> byName;
     private final ShortCache<Long, Optional<Account>> byId;
     private final ShortCache<Membership.Key, Optional<Role>> roles;
+    private final List<Consumer<Membership.Key>> leaving = new CopyOnWriteArrayList<>();
 
     public Accounts(Jdbi jdbi, AuditLog audit, PasswordHasher hasher, Clock clock) {
         this.jdbi = jdbi;
@@ -265,7 +268,10 @@ public final class Accounts {
         return membership;
     }
 
-    /** Removes a member; the last owner cannot be removed. The caller has checked that {@code actor} may. */
+    /**
+     * Removes a member, and so from the org's teams; the last owner cannot be removed. The caller has checked that
+     * {@code actor} may.
+     */
     public void removeMember(Account org, String username, Actor actor) {
         Account user = user(username);
         jdbi.useTransaction(h -> {
@@ -279,7 +285,17 @@ public final class Accounts {
                     .bind("o", org.id()).bind("u", user.id()).execute();
             audit.record(h, org.logOwner(), AuditAction.ORG_MEMBER_REMOVE, username, actor, Map.of());
         });
-        roles.invalidate(new Membership.Key(org.id(), user.id()));
+        Membership.Key left = new Membership.Key(org.id(), user.id());
+        roles.invalidate(left);
+        leaving.forEach(listener -> listener.accept(left));
+    }
+
+    /**
+     * Calls {@code listener} after each removal of a member, so that what is cached about the membership (their
+     * teams' grants) is forgotten on this node at once.
+     */
+    void whenMemberLeaves(Consumer<Membership.Key> listener) {
+        leaving.add(listener);
     }
 
     private static void requireAnotherOwner(Handle h, Account org, Account user) {
@@ -310,7 +326,12 @@ public final class Accounts {
         return new Account(id, uuid, name, kind, email, siteAdmin, now);
     }
 
-    private static Account map(ResultSet rs, StatementContext ctx) throws SQLException {
+    /** The columns {@link #map} reads, of the accounts table under {@code alias}. */
+    static String columns(String alias) {
+        return alias + "." + COLUMNS.replace(", ", ", " + alias + ".");
+    }
+
+    static Account map(ResultSet rs, StatementContext ctx) throws SQLException {
         return new Account(rs.getLong("id"), rs.getObject("uuid", UUID.class), rs.getString("name"),
                 "org".equals(rs.getString("kind")) ? Account.Kind.ORG : Account.Kind.USER, rs.getString("email"),
                 rs.getBoolean("site_admin"), rs.getObject("created_at", OffsetDateTime.class));

@@ -7,6 +7,7 @@ import dev.wharf.audit.AuditLog;
 import dev.wharf.audit.LogOwner;
 import dev.wharf.core.Bookkeeping;
 import dev.wharf.core.DomainException;
+import dev.wharf.core.Like;
 import dev.wharf.core.Nulls;
 import dev.wharf.core.Reason;
 import dev.wharf.core.ShortCache;
@@ -238,7 +239,7 @@ public final class Credentials {
         bound(where, binds, "c.expires_at >=", "expiresAfter", q.expiresAfter);
         if (q.nameContains != null) {
             where.append(" AND LOWER(c.label) LIKE :contains ESCAPE '!'");
-            binds.put("contains", "%" + likeEscaped(q.nameContains.toLowerCase(Locale.ROOT)) + "%");
+            binds.put("contains", Like.containing(q.nameContains));
         }
         if (q.nameIs != null) {
             where.append(" AND LOWER(c.label) = :is");
@@ -635,10 +636,6 @@ public final class Credentials {
             where.append(" AND ").append(condition).append(" :").append(name);
             binds.put(name, value);
         }
-    }
-
-    private static String likeEscaped(String s) {
-        return s.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
     private static String kindName(Credential.Kind kind) {

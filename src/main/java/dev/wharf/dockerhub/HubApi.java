@@ -3,6 +3,9 @@ package dev.wharf.dockerhub;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Account;
+import dev.wharf.accounts.Accounts;
+import dev.wharf.accounts.Members;
+import dev.wharf.accounts.Teams;
 import dev.wharf.audit.AuditAction;
 import dev.wharf.audit.AuditEvent;
 import dev.wharf.audit.AuditLog;
@@ -34,7 +37,8 @@ import java.util.UUID;
 
 /**
  * The Docker Hub v2 dialect: sign-in, personal access tokens and audit logs, translated to domain calls; the
- * organization access tokens are {@link OrgTokensApi}'s, repositories and tags {@link RepositoriesApi}'s.
+ * organization access tokens are {@link OrgTokensApi}'s, repositories and tags {@link RepositoriesApi}'s, members
+ * {@link OrgsApi}'s and groups {@link TeamsApi}'s.
  */
 public final class HubApi {
     /** Domain field names to the PAT endpoints' own. */
@@ -50,9 +54,11 @@ public final class HubApi {
     private final OrgTokensApi orgTokens;
     private final RepositoriesApi repositories;
 
+    private final OrgsApi orgs;
+    private final TeamsApi teams;
+
     public HubApi(Authenticator authenticator, Credentials credentials, AccessPolicy policy, AuditLog audit,
-                  Requests requests, Clock clock, Repositories repositories, RepositoryProfiles profiles,
-                  TagViews tags) {
+                  Requests requests, Clock clock, Content content, Organizations organizations) {
         this.authenticator = authenticator;
         this.auth = new HubAuth(authenticator, policy, requests);
         this.credentials = credentials;
@@ -61,7 +67,18 @@ public final class HubApi {
         this.requests = requests;
         this.clock = clock;
         this.orgTokens = new OrgTokensApi(credentials, policy, requests, clock);
-        this.repositories = new RepositoriesApi(repositories, profiles, tags, policy, requests);
+        this.repositories = new RepositoriesApi(content.repositories(), content.profiles(), content.tags(), policy,
+                requests);
+        this.orgs = new OrgsApi(organizations.accounts(), organizations.members(), policy, requests, clock);
+        this.teams = new TeamsApi(organizations.teams(), organizations.repositories(), orgs, policy, requests);
+    }
+
+    /** What the repository and tag endpoints work on. */
+    public record Content(Repositories repositories, RepositoryProfiles profiles, TagViews tags) {
+    }
+
+    /** What the organization, member and team endpoints work on. */
+    public record Organizations(Accounts accounts, Members members, Teams teams, Repositories repositories) {
     }
 
     HubAuth guard() {
@@ -74,6 +91,14 @@ public final class HubApi {
 
     RepositoriesApi repositories() {
         return repositories;
+    }
+
+    OrgsApi orgs() {
+        return orgs;
+    }
+
+    TeamsApi teams() {
+        return teams;
     }
 
     private record Login(String username, String password) {

@@ -58,7 +58,25 @@ public final class HubRoutes {
                 .delete("/v2/repositories/{namespace}/{repository}", SIGNED_IN, repos::delete)
                 .post("/v2/repositories/{namespace}/{repository}/privacy", SIGNED_IN, repos::privacy)
                 .get("/v2/repositories/{namespace}/{repository}/tags", ANYONE, repos::legacyListTags)
-                .delete("/v2/repositories/{namespace}/{repository}/tags/{tag}", SIGNED_IN, repos::deleteTag);
+                .delete("/v2/repositories/{namespace}/{repository}/tags/{tag}", SIGNED_IN, repos::deleteTag)
+                // Organization members and groups (teams): account work, so the credential routes' access; members
+                // read, owners change (checked by OrgsApi and TeamsApi through the access policy).
+                .get("/v2/orgs/{org}/members/export", CREDENTIALS_READ, hub.orgs()::export)
+                .get("/v2/orgs/{org}/members", CREDENTIALS_READ, hub.orgs()::list)
+                .put("/v2/orgs/{org}/members/{username}", CREDENTIALS_WRITE, hub.orgs()::update)
+                .delete("/v2/orgs/{org}/members/{username}", CREDENTIALS_WRITE, hub.orgs()::remove)
+                .get("/v2/orgs/{org}/groups", CREDENTIALS_READ, hub.teams()::list)
+                .post("/v2/orgs/{org}/groups", CREDENTIALS_WRITE, hub.teams()::create)
+                .get("/v2/orgs/{org}/groups/{group}", CREDENTIALS_READ, hub.teams()::get)
+                .put("/v2/orgs/{org}/groups/{group}", CREDENTIALS_WRITE, hub.teams()::replace)
+                .patch("/v2/orgs/{org}/groups/{group}", CREDENTIALS_WRITE, hub.teams()::patch)
+                .delete("/v2/orgs/{org}/groups/{group}", CREDENTIALS_WRITE, hub.teams()::delete)
+                .get("/v2/orgs/{org}/groups/{group}/members", CREDENTIALS_READ, hub.teams()::members)
+                .post("/v2/orgs/{org}/groups/{group}/members", CREDENTIALS_WRITE, hub.teams()::addMember)
+                .delete("/v2/orgs/{org}/groups/{group}/members/{username}", CREDENTIALS_WRITE,
+                        hub.teams()::removeMember)
+                .post("/v2/repositories/{namespace}/{repository}/groups", CREDENTIALS_WRITE,
+                        hub.teams()::grantRepository);
         return new Router<>(routes, hub.guard()::check, new HubErrors());
     }
 }

@@ -2,6 +2,8 @@ package dev.wharf.server;
 
 import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Accounts;
+import dev.wharf.accounts.Members;
+import dev.wharf.accounts.Teams;
 import dev.wharf.accounts.NamespaceSettingsStore;
 import dev.wharf.accounts.PasswordHasher;
 import dev.wharf.admin.AdminApi;
@@ -120,7 +122,8 @@ public final class Wharf implements AutoCloseable {
                 new LoginThrottle(clock), config.sessionTtl());
         this.repositories = new Repositories(database.jdbi(), audit, blobStore, clock, config.defaultPrivate(),
                 config.manifestMaxBytes());
-        AccessPolicy policy = new AccessPolicy(accounts, repositories);
+        Teams teams = new Teams(database.jdbi(), audit, accounts, clock);
+        AccessPolicy policy = new AccessPolicy(accounts, repositories, teams);
         this.uploads = new Uploads(database.jdbi(), blobStore, repositories, clock);
         this.pulls = new PullCounter(database.jdbi(), clock, bookkeeping);
         this.maintenance = new Maintenance(uploads, pulls, config.uploadMaxAge());
@@ -133,9 +136,10 @@ public final class Wharf implements AutoCloseable {
 
         Health health = new Health(database, config.dataDir(), clock);
         PathSpaces spaces = new PathSpaces(
-                HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock, repositories,
-                        new RepositoryProfiles(database.jdbi(), audit, repositories, clock),
-                        new TagViews(database.jdbi(), blobStore, clock))),
+                HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock,
+                        new HubApi.Content(repositories, new RepositoryProfiles(database.jdbi(), audit, repositories,
+                                clock), new TagViews(database.jdbi(), blobStore, clock)),
+                        new HubApi.Organizations(accounts, new Members(database.jdbi(), teams), teams, repositories))),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
                 AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, requests, clock)),
                 GitlabRoutes.dialect(new GitlabApi(authenticator, credentials, accounts, policy, requests, clock)),
