@@ -37,10 +37,12 @@ import java.util.Set;
 public final class AccessPolicy {
     private final Accounts accounts;
     private final Repositories repositories;
+    private final ImageRestrictions imageRestrictions;
 
-    public AccessPolicy(Accounts accounts, Repositories repositories) {
+    public AccessPolicy(Accounts accounts, Repositories repositories, ImageRestrictions imageRestrictions) {
         this.accounts = accounts;
         this.repositories = repositories;
+        this.imageRestrictions = imageRestrictions;
     }
 
     /** What {@code principal} (null: anonymous) may do on {@code name}. */
@@ -61,6 +63,16 @@ public final class AccessPolicy {
     /** Whether {@code principal} (null: anonymous) may do every one of {@code needed} on {@code name}. */
     public boolean allows(Principal principal, RepositoryName name, Set<Action> needed) {
         return actions(principal, name).containsAll(needed);
+    }
+
+    /**
+     * Why {@code principal} (null: anonymous) may not pull the content of {@code name} even where {@link #actions}
+     * grant the pull: an organization's restricted-images policy ({@link ImageRestrictions}). The registry asks this
+     * before it issues or honours a pull; the Hub's views of repositories are not restricted, nor is anything but
+     * pulling. Empty when nothing restricts the pull.
+     */
+    public Optional<String> pullRefusal(Principal principal, RepositoryName name) {
+        return principal == null ? Optional.empty() : imageRestrictions.pullRefusal(principal.account(), name);
     }
 
     /** The account that owns a namespace, if there is one. */

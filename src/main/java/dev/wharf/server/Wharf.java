@@ -1,6 +1,7 @@
 package dev.wharf.server;
 
 import dev.wharf.access.AccessPolicy;
+import dev.wharf.access.ImageRestrictions;
 import dev.wharf.accounts.Accounts;
 import dev.wharf.accounts.NamespaceSettingsStore;
 import dev.wharf.accounts.PasswordHasher;
@@ -110,7 +111,7 @@ public final class Wharf implements AutoCloseable {
         this.accounts = new Accounts(database.jdbi(), audit, new PasswordHasher(), clock);
         this.credentials = new Credentials(database.jdbi(), audit, clock, bookkeeping,
                 new CredentialRules(config.tokenMaxLifetime(), config.tokenRequireExpiry()));
-        this.namespaces = new NamespaceSettingsStore(database.jdbi(), clock);
+        this.namespaces = new NamespaceSettingsStore(database.jdbi(), audit, clock);
         SecretBox box = SecretBox.load(env.get(SecretBox.ENV), config.secretKeyPath());
         this.signingKeys = SigningKeys.load(database.jdbi(), box, clock);
         Jwts jwts = new Jwts(signingKeys, clock);
@@ -118,7 +119,7 @@ public final class Wharf implements AutoCloseable {
                 new LoginThrottle(clock), config.sessionTtl());
         this.repositories = new Repositories(database.jdbi(), audit, blobStore, clock, config.defaultPrivate(),
                 config.manifestMaxBytes());
-        AccessPolicy policy = new AccessPolicy(accounts, repositories);
+        AccessPolicy policy = new AccessPolicy(accounts, repositories, new ImageRestrictions(accounts, namespaces));
         this.uploads = new Uploads(database.jdbi(), blobStore, repositories, clock);
         this.pulls = new PullCounter(database.jdbi(), clock, bookkeeping);
         this.maintenance = new Maintenance(uploads, pulls, config.uploadMaxAge());
