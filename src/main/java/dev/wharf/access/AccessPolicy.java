@@ -95,6 +95,15 @@ public final class AccessPolicy {
     }
 
     /**
+     * Whether {@code principal} may read the organization's settings: its members, in any role. Changing them is for
+     * those who {@link #administers} it.
+     */
+    public boolean readsOrgSettings(Principal principal, Account org) {
+        return org.isOrg() && !principal.isRobot()
+                && accounts.roleOf(org.id(), principal.account().id()).isPresent();
+    }
+
+    /**
      * Whether {@code principal} may manage credentials (create, change, rotate, revoke): a password sign-in or a
      * personal token with {@code api}; with {@code readOnly}, also one with {@code read_api}. Tokens with
      * repository scopes only, and robots, may not.

@@ -3,6 +3,7 @@ package dev.wharf.dockerhub;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Account;
+import dev.wharf.accounts.NamespaceSettingsStore;
 import dev.wharf.audit.AuditAction;
 import dev.wharf.audit.AuditEvent;
 import dev.wharf.audit.AuditLog;
@@ -31,7 +32,7 @@ import java.util.UUID;
 
 /**
  * The Docker Hub v2 dialect: sign-in, personal access tokens and audit logs, translated to domain calls; the
- * organization access tokens are {@link OrgTokensApi}'s.
+ * organization access tokens are {@link OrgTokensApi}'s, the organization settings {@link OrgSettingsApi}'s.
  */
 public final class HubApi {
     /** Domain field names to the PAT endpoints' own. */
@@ -45,9 +46,10 @@ public final class HubApi {
     private final Requests requests;
     private final Clock clock;
     private final OrgTokensApi orgTokens;
+    private final OrgSettingsApi orgSettings;
 
     public HubApi(Authenticator authenticator, Credentials credentials, AccessPolicy policy, AuditLog audit,
-                  Requests requests, Clock clock) {
+                  NamespaceSettingsStore namespaces, Requests requests, Clock clock) {
         this.authenticator = authenticator;
         this.auth = new HubAuth(authenticator, policy, requests);
         this.credentials = credentials;
@@ -56,6 +58,7 @@ public final class HubApi {
         this.requests = requests;
         this.clock = clock;
         this.orgTokens = new OrgTokensApi(credentials, policy, requests, clock);
+        this.orgSettings = new OrgSettingsApi(namespaces, policy, requests);
     }
 
     HubAuth guard() {
@@ -64,6 +67,10 @@ public final class HubApi {
 
     OrgTokensApi orgTokens() {
         return orgTokens;
+    }
+
+    OrgSettingsApi orgSettings() {
+        return orgSettings;
     }
 
     private record Login(String username, String password) {

@@ -38,7 +38,10 @@ public final class HubRoutes {
                 .patch("/v2/orgs/{name}/access-tokens/{id}", CREDENTIALS_WRITE, hub.orgTokens()::update)
                 .delete("/v2/orgs/{name}/access-tokens/{id}", CREDENTIALS_WRITE, hub.orgTokens()::delete)
                 .get("/v2/auditlogs/{account}", SIGNED_IN, hub::auditLogs)
-                .get("/v2/auditlogs/{account}/actions", SIGNED_IN, hub::auditActions);
+                .get("/v2/auditlogs/{account}/actions", SIGNED_IN, hub::auditActions)
+                // Org settings: restricted images (issue 10, section 5)
+                .get("/v2/orgs/{name}/settings", SIGNED_IN, hub.orgSettings()::get)
+                .put("/v2/orgs/{name}/settings", CREDENTIALS_WRITE, hub.orgSettings()::put);
         return new Router<>(routes, hub.guard()::check, new HubErrors());
     }
 }

@@ -132,9 +132,10 @@ public final class Wharf implements AutoCloseable {
 
         Health health = new Health(database, config.dataDir(), clock);
         PathSpaces spaces = new PathSpaces(
-                HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock)),
+                HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, namespaces, requests, clock)),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
-                AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, requests, clock)),
+                AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, namespaces, requests,
+                        clock)),
                 GitlabRoutes.dialect(new GitlabApi(authenticator, credentials, accounts, policy, requests, clock)),
                 IonosRoutes.dialect(new IonosApi(authenticator, accounts, credentials, namespaces, repositories,
                         policy, requests, clock)),
