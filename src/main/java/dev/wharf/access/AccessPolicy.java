@@ -44,11 +44,14 @@ public final class AccessPolicy {
     private final Accounts accounts;
     private final Repositories repositories;
     private final Teams teams;
+    private final ImageRestrictions imageRestrictions;
 
-    public AccessPolicy(Accounts accounts, Repositories repositories, Teams teams) {
+    public AccessPolicy(Accounts accounts, Repositories repositories, Teams teams,
+                        ImageRestrictions imageRestrictions) {
         this.accounts = accounts;
         this.repositories = repositories;
         this.teams = teams;
+        this.imageRestrictions = imageRestrictions;
     }
 
     /** What {@code principal} (null: anonymous) may do on {@code name}. */
@@ -70,6 +73,16 @@ public final class AccessPolicy {
     /** Whether {@code principal} (null: anonymous) may do every one of {@code needed} on {@code name}. */
     public boolean allows(Principal principal, RepositoryName name, Set<Action> needed) {
         return actions(principal, name).containsAll(needed);
+    }
+
+    /**
+     * Why {@code principal} (null: anonymous) may not pull the content of {@code name} even where {@link #actions}
+     * grant the pull: an organization's restricted-images policy ({@link ImageRestrictions}). The registry asks this
+     * before it issues or honours a pull; the Hub's views of repositories are not restricted, nor is anything but
+     * pulling. Empty when nothing restricts the pull.
+     */
+    public Optional<String> pullRefusal(Principal principal, RepositoryName name) {
+        return principal == null ? Optional.empty() : imageRestrictions.pullRefusal(principal.account(), name);
     }
 
     /** The account that owns a namespace, if there is one. */
@@ -94,6 +107,15 @@ public final class AccessPolicy {
     /** Whether {@code principal} is a member of the organization {@code org}, in any role; a robot is none. */
     public boolean memberOf(Principal principal, Account org) {
         return !principal.isRobot() && org.isOrg() && accounts.roleOf(org.id(), principal.account().id()).isPresent();
+    }
+
+    /**
+     * Whether {@code principal} may read the organization's settings: its members, in any role. Changing them is for
+     * those who {@link #administers} it.
+     */
+    public boolean readsOrgSettings(Principal principal, Account org) {
+        return org.isOrg() && !principal.isRobot()
+                && accounts.roleOf(org.id(), principal.account().id()).isPresent();
     }
 
     /**

@@ -46,6 +46,8 @@ public final class Accounts {
     private final ShortCache<Long, Optional<Account>> byId;
     private final ShortCache<Membership.Key, Optional<Role>> roles;
     private final List<Consumer<Membership.Key>> leaving = new CopyOnWriteArrayList<>();
+    /** A user's organizations by id, read on every pull they make (restricted images). */
+    private final ShortCache<Long, List<Long>> orgsOfUser;
 
     public Accounts(Jdbi jdbi, AuditLog audit, PasswordHasher hasher, Clock clock) {
         this.jdbi = jdbi;
@@ -55,6 +57,7 @@ public final class Accounts {
         this.byName = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 300 + ShortCache.bytes(k), clock);
         this.byId = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 300, clock);
         this.roles = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 100, clock);
+        this.orgsOfUser = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 100 + 24 * v.size(), clock);
     }
 
     /** The account with this name. A string that cannot be a name is not looked up (nor cached). */
@@ -172,6 +175,7 @@ public final class Accounts {
         byName.invalidate(name);
         byId.invalidate(user.id());
         roles.invalidateIf(k -> k.userId() == user.id());
+        orgsOfUser.invalidate(user.id());
     }
 
     /**
@@ -209,6 +213,7 @@ public final class Accounts {
             return created;
         });
         byName.invalidate(name);
+        orgsOfUser.invalidate(owner.id());
         return org;
     }
 
@@ -228,6 +233,7 @@ public final class Accounts {
         byName.invalidate(org.name());
         byId.invalidate(org.id());
         roles.invalidateIf(k -> k.orgId() == org.id());
+        orgsOfUser.invalidateIf(userId -> true);
     }
 
     /** The user's role in the org, or empty when they are not a member. */
@@ -235,6 +241,13 @@ public final class Accounts {
         return roles.get(new Membership.Key(orgId, userId), k -> jdbi.withHandle(h -> h.createQuery(
                         "SELECT role FROM org_members WHERE org_id = :o AND user_id = :u")
                 .bind("o", k.orgId()).bind("u", k.userId()).mapTo(String.class).findOne().map(Role::parse)));
+    }
+
+    /** The ids of the organizations {@code userId} is a member of, in any role. */
+    public List<Long> orgIdsOf(long userId) {
+        return orgsOfUser.get(userId, u -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT org_id FROM org_members WHERE user_id = :u ORDER BY org_id")
+                .bind("u", u).mapTo(Long.class).list()));
     }
 
     /**
@@ -265,6 +278,7 @@ public final class Accounts {
             return new Membership(org.name(), username, role, now);
         });
         roles.invalidate(new Membership.Key(org.id(), user.id()));
+        orgsOfUser.invalidate(user.id());
         return membership;
     }
 
@@ -287,6 +301,7 @@ public final class Accounts {
         });
         Membership.Key left = new Membership.Key(org.id(), user.id());
         roles.invalidate(left);
+        orgsOfUser.invalidate(user.id());
         leaving.forEach(listener -> listener.accept(left));
     }
 

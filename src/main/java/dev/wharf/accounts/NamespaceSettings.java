@@ -12,10 +12,12 @@ import java.util.List;
  * @param allowedNetworks client networks its robot credentials may be used from; empty: any
  * @param gcSchedule      when garbage collection should run, or null for never (garbage collection reads it)
  * @param updatedBy       the name of who last changed them, null when nobody has
+ * @param restrictedImages  what the organization's members may pull (see {@code access.ImageRestrictions})
+ * @param verifiedPublisher whether a site admin has marked the organization as a verified publisher
  */
 public record NamespaceSettings(long orgId, List<Cidr> allowedNetworks, Schedule gcSchedule,
                                 boolean vulnerabilityScanning, OffsetDateTime updatedAt, Long updatedById,
-                                String updatedBy) {
+                                String updatedBy, RestrictedImages restrictedImages, boolean verifiedPublisher) {
     /** At most this many networks, as IONOS allows. */
     public static final int MAX_NETWORKS = 25;
 
@@ -26,8 +28,31 @@ public record NamespaceSettings(long orgId, List<Cidr> allowedNetworks, Schedule
         }
     }
 
+    /**
+     * An organization's restricted-images policy, Docker Hub's {@code restricted_images} setting.
+     *
+     * @param enabled                 whether its members may pull only what the policy allows
+     * @param allowOfficialImages     whether that includes the official images, {@code library/*}
+     * @param allowVerifiedPublishers whether that includes the namespaces marked as verified publishers
+     */
+    public record RestrictedImages(boolean enabled, boolean allowOfficialImages, boolean allowVerifiedPublishers) {
+        /** An organization that never set the policy: off; turned on, it would allow official and verified. */
+        public static final RestrictedImages DEFAULT = new RestrictedImages(false, true, true);
+    }
+
     public NamespaceSettings {
         allowedNetworks = List.copyOf(allowedNetworks);
+    }
+
+    /**
+     * The registry settings that {@link NamespaceSettingsStore#save} writes; the restricted-images policy and the
+     * verified mark have their own writers, so they take their defaults here.
+     */
+    public NamespaceSettings(long orgId, List<Cidr> allowedNetworks, Schedule gcSchedule,
+                             boolean vulnerabilityScanning, OffsetDateTime updatedAt, Long updatedById,
+                             String updatedBy) {
+        this(orgId, allowedNetworks, gcSchedule, vulnerabilityScanning, updatedAt, updatedById, updatedBy,
+                RestrictedImages.DEFAULT, false);
     }
 
     /** The settings of an organization nobody has configured. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Account;
 import dev.wharf.accounts.Accounts;
+import dev.wharf.accounts.NamespaceSettingsStore;
 import dev.wharf.accounts.Membership;
 import dev.wharf.accounts.Role;
 import dev.wharf.auth.Authenticator;
@@ -29,8 +30,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Wharf's own admin API under {@code /api/v1}: users (site admins only), organizations and their members, credential
- * rotation, and the report of leaked secrets (anyone). Callers authenticate with a session JWT from a password
+ * Wharf's own admin API under {@code /api/v1}: users (site admins only), organizations and their members, the
+ * verified-publisher mark (site admins only), credential rotation, and the report of leaked secrets (anyone). Callers authenticate with a session JWT from a password
  * sign-in; token-derived sessions are refused, except on the credential routes, which a session from a personal
  * token with {@code api} may use.
  */
@@ -51,15 +52,17 @@ public final class AdminApi {
     private final Accounts accounts;
     private final Credentials credentials;
     private final AccessPolicy policy;
+    private final NamespaceSettingsStore namespaces;
     private final Requests requests;
     private final RateLimiter leakReports;
 
     public AdminApi(Authenticator authenticator, Accounts accounts, Credentials credentials, AccessPolicy policy,
-                    Requests requests, Clock clock) {
+                    NamespaceSettingsStore namespaces, Requests requests, Clock clock) {
         this.authenticator = authenticator;
         this.accounts = accounts;
         this.credentials = credentials;
         this.policy = policy;
+        this.namespaces = namespaces;
         this.requests = requests;
         this.leakReports = new RateLimiter(LEAK_REPORTS_PER_HOUR, Duration.ofHours(1), clock);
     }
@@ -161,6 +164,33 @@ public final class AdminApi {
     void deleteMember(Context ctx) {
         accounts.removeMember(administeredOrg(ctx), Routed.parameter(ctx, "username"), caller(ctx).actor());
         ctx.status(204);
+    }
+
+    /**
+     * {@code PUT /api/v1/namespaces/{name}/verified-publisher}: marks an organization as a verified publisher, whose
+     * images the organizations that restrict images to verified publishers let their members pull. Site admins only.
+     */
+    void markVerifiedPublisher(Context ctx) {
+        ctx.json(verifiedPublisherJson(setVerifiedPublisher(ctx, true)));
+    }
+
+    /** {@code DELETE …/verified-publisher}: removes the mark; 204. */
+    void unmarkVerifiedPublisher(Context ctx) {
+        setVerifiedPublisher(ctx, false);
+        ctx.status(204);
+    }
+
+    private Account setVerifiedPublisher(Context ctx, boolean verified) {
+        Account org = accounts.org(Routed.parameter(ctx, "name"));
+        namespaces.setVerifiedPublisher(org, verified, caller(ctx).actor());
+        return org;
+    }
+
+    private Map<String, Object> verifiedPublisherJson(Account org) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", org.name());
+        out.put("verified_publisher", namespaces.get(org.id()).verifiedPublisher());
+        return out;
     }
 
     /**

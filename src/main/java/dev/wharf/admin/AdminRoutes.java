@@ -27,6 +27,8 @@ public final class AdminRoutes {
                 .post("/api/v1/orgs", SIGNED_IN, admin::createOrg)
                 .put("/api/v1/orgs/{org}/members/{username}", SIGNED_IN, admin::putMember)
                 .delete("/api/v1/orgs/{org}/members/{username}", SIGNED_IN, admin::deleteMember)
+                .put("/api/v1/namespaces/{name}/verified-publisher", SITE_ADMIN, admin::markVerifiedPublisher)
+                .delete("/api/v1/namespaces/{name}/verified-publisher", SITE_ADMIN, admin::unmarkVerifiedPublisher)
                 .post("/api/v1/credentials/revoke", PUBLIC, admin::revokeLeaked)
                 .post("/api/v1/credentials/{uuid}/rotate", MANAGES_CREDENTIALS, admin::rotateCredential);
         return new Router<>(routes, admin::check, new MessageErrors());

@@ -37,6 +37,11 @@ public enum AuditAction {
             "Occurs when a member is removed from a team."),
     ORG_TEAM_PERMISSION_UPDATE("org", "team.permission.update", "Team Repository Permission Changed",
             "Occurs when a team is given a permission on a repository, or its permission there changes."),
+    // Org settings: the restricted-images policy (Hub's name) and the site admins' verified-publisher mark.
+    ORG_SETTINGS_UPDATE("org", "settings.update", "Organization Settings Updated",
+            "Occurs when an organization's settings, such as its restricted images, are changed."),
+    ORG_VERIFIED_PUBLISHER_CHANGE("org", "verified_publisher.change", "Verified Publisher Changed",
+            "Occurs when a site admin marks an organization as a verified publisher or removes the mark."),
     REPO_CREATE("repo", "create", "Repository Created", "Occurs when a repository is created."),
     REPO_DELETE("repo", "delete", "Repository Deleted", "Occurs when a repository is deleted."),
     REPO_TAG_PUSH("repo", "tag.push", "Tag Pushed", "Occurs when a tag is pushed."),

@@ -6,6 +6,7 @@ import dev.wharf.accounts.Account;
 import dev.wharf.accounts.Accounts;
 import dev.wharf.accounts.Members;
 import dev.wharf.accounts.Teams;
+import dev.wharf.accounts.NamespaceSettingsStore;
 import dev.wharf.audit.AuditAction;
 import dev.wharf.audit.AuditEvent;
 import dev.wharf.audit.AuditLog;
@@ -38,7 +39,7 @@ import java.util.UUID;
 /**
  * The Docker Hub v2 dialect: sign-in, personal access tokens and audit logs, translated to domain calls; the
  * organization access tokens are {@link OrgTokensApi}'s, repositories and tags {@link RepositoriesApi}'s, members
- * {@link OrgsApi}'s and groups {@link TeamsApi}'s.
+ * {@link OrgsApi}'s, groups {@link TeamsApi}'s and the organization settings {@link OrgSettingsApi}'s.
  */
 public final class HubApi {
     /** Domain field names to the PAT endpoints' own. */
@@ -56,6 +57,7 @@ public final class HubApi {
 
     private final OrgsApi orgs;
     private final TeamsApi teams;
+    private final OrgSettingsApi orgSettings;
 
     public HubApi(Authenticator authenticator, Credentials credentials, AccessPolicy policy, AuditLog audit,
                   Requests requests, Clock clock, Content content, Organizations organizations) {
@@ -71,6 +73,7 @@ public final class HubApi {
                 requests);
         this.orgs = new OrgsApi(organizations.accounts(), organizations.members(), policy, requests, clock);
         this.teams = new TeamsApi(organizations.teams(), organizations.repositories(), orgs, policy, requests);
+        this.orgSettings = new OrgSettingsApi(organizations.settings(), policy, requests);
     }
 
     /** What the repository and tag endpoints work on. */
@@ -78,7 +81,8 @@ public final class HubApi {
     }
 
     /** What the organization, member and team endpoints work on. */
-    public record Organizations(Accounts accounts, Members members, Teams teams, Repositories repositories) {
+    public record Organizations(Accounts accounts, Members members, Teams teams, Repositories repositories,
+                                NamespaceSettingsStore settings) {
     }
 
     HubAuth guard() {
@@ -99,6 +103,10 @@ public final class HubApi {
 
     TeamsApi teams() {
         return teams;
+    }
+
+    OrgSettingsApi orgSettings() {
+        return orgSettings;
     }
 
     private record Login(String username, String password) {

@@ -76,7 +76,10 @@ public final class HubRoutes {
                 .delete("/v2/orgs/{org}/groups/{group}/members/{username}", CREDENTIALS_WRITE,
                         hub.teams()::removeMember)
                 .post("/v2/repositories/{namespace}/{repository}/groups", CREDENTIALS_WRITE,
-                        hub.teams()::grantRepository);
+                        hub.teams()::grantRepository)
+                // Org settings: restricted images (issue 10, section 5)
+                .get("/v2/orgs/{name}/settings", SIGNED_IN, hub.orgSettings()::get)
+                .put("/v2/orgs/{name}/settings", CREDENTIALS_WRITE, hub.orgSettings()::put);
         return new Router<>(routes, hub.guard()::check, new HubErrors());
     }
 }

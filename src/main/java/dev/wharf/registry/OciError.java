@@ -29,6 +29,11 @@ enum OciError {
     TOO_MANY_SCOPES(400, "UNSUPPORTED", "too many scopes requested"),
     UNAUTHORIZED(401, "authentication required"),
     DENIED(403, "requested access to the resource is denied"),
+    /**
+     * {@code /token} refusing a pull that an organization's restricted-images policy forbids. 401, not 403: skopeo
+     * and podman print the body of a 401 from the token endpoint but only the status of a 403.
+     */
+    PULL_RESTRICTED(401, "DENIED", "pull refused by an organization's restricted-images policy"),
     UNSUPPORTED(405, "the operation is unsupported"),
     /** The client stopped sending its body, or sent it more slowly than the server accepts. */
     REQUEST_TIMEOUT(408, "BLOB_UPLOAD_INVALID", "request body did not arrive in time"),

@@ -138,7 +138,14 @@ final class RegistryAuth {
      * cross-repository mount), so that a client requesting exactly the challenged scope gets everything it needs.
      */
     void authorize(Context ctx, Caller caller, RepositoryName name, Set<Action> needed, List<String> alsoNeeded) {
-        if (may(caller, name, needed)) {
+        if (needed.contains(Action.PULL)) {
+            // A restricted-images policy refuses whatever the token says; a new token would not help.
+            Optional<String> refusal = policy.pullRefusal(caller.principal(), name);
+            if (refusal.isPresent()) {
+                throw new RegistryException(OciError.DENIED, refusal.get());
+            }
+        }
+        if (grants(caller, name, needed)) {
             return;
         }
         String scope = scope(name, needed);
@@ -157,15 +164,26 @@ final class RegistryAuth {
      * bearer token must, in addition, grant the actions.
      */
     boolean may(Caller caller, RepositoryName name, Set<Action> needed) {
+        return grants(caller, name, needed)
+                && !(needed.contains(Action.PULL) && policy.pullRefusal(caller.principal(), name).isPresent());
+    }
+
+    /** {@link #may}, before any restricted-images policy. */
+    private boolean grants(Caller caller, RepositoryName name, Set<Action> needed) {
         if (caller.grant() != null && !caller.grant().allows(name.value(), needed)) {
             return false;
         }
         return policy.allows(caller.principal(), name, needed);
     }
 
-    /** What {@code principal} may do on {@code name}, for the token endpoint. */
+    /** What {@code principal} may do on {@code name}, for the token endpoint, before restricted images. */
     Set<Action> allowed(Principal principal, RepositoryName name) {
         return policy.actions(principal, name);
+    }
+
+    /** Why a restricted-images policy refuses {@code principal} a pull of {@code name}; empty when none does. */
+    Optional<String> pullRefusal(Principal principal, RepositoryName name) {
+        return policy.pullRefusal(principal, name);
     }
 
     static String scope(RepositoryName name, Set<Action> actions) {

@@ -13,7 +13,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -112,9 +112,15 @@ final class TokenEndpoint {
         }
     }
 
-    /** Asked ∩ allowed, per repository. Scopes of other types and malformed names grant nothing. */
+    /**
+     * Asked ∩ allowed, per repository. Scopes of other types and malformed names grant nothing. A pull that a
+     * restricted-images policy refuses is left out; when that leaves the token granting nothing (a plain pull), the
+     * request is refused with the policy's reason, so that the client prints it rather than a bare "unauthorized".
+     * A push that also asks to pull a mount source still gets its token, without that pull.
+     */
     private Map<String, EnumSet<Action>> grant(Principal principal, List<String> scopes) {
         Map<String, EnumSet<Action>> granted = new LinkedHashMap<>();
+        String refusal = null;
         for (String scope : scopes) {
             int first = scope.indexOf(':');
             int last = scope.lastIndexOf(':');
@@ -131,11 +137,21 @@ final class TokenEndpoint {
                 continue;
             }
             EnumSet<Action> asked = Action.parseList(scope.substring(last + 1));
-            Set<Action> allowed = auth.allowed(principal, new RepositoryName(name));
-            asked.retainAll(allowed);
+            RepositoryName repository = new RepositoryName(name);
+            asked.retainAll(auth.allowed(principal, repository));
+            if (asked.contains(Action.PULL)) {
+                Optional<String> refused = auth.pullRefusal(principal, repository);
+                if (refused.isPresent()) {
+                    asked.remove(Action.PULL);
+                    refusal = refused.get();
+                }
+            }
             granted.computeIfAbsent(name, n -> EnumSet.noneOf(Action.class)).addAll(asked);
         }
         granted.values().removeIf(EnumSet::isEmpty);
+        if (granted.isEmpty() && refusal != null) {
+            throw new RegistryException(OciError.PULL_RESTRICTED, refusal);
+        }
         return granted;
     }
 

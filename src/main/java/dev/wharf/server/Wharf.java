@@ -1,6 +1,7 @@
 package dev.wharf.server;
 
 import dev.wharf.access.AccessPolicy;
+import dev.wharf.access.ImageRestrictions;
 import dev.wharf.accounts.Accounts;
 import dev.wharf.accounts.Members;
 import dev.wharf.accounts.Teams;
@@ -114,7 +115,7 @@ public final class Wharf implements AutoCloseable {
         this.accounts = new Accounts(database.jdbi(), audit, new PasswordHasher(), clock);
         this.credentials = new Credentials(database.jdbi(), audit, clock, bookkeeping,
                 new CredentialRules(config.tokenMaxLifetime(), config.tokenRequireExpiry()));
-        this.namespaces = new NamespaceSettingsStore(database.jdbi(), clock);
+        this.namespaces = new NamespaceSettingsStore(database.jdbi(), audit, clock);
         SecretBox box = SecretBox.load(env.get(SecretBox.ENV), config.secretKeyPath());
         this.signingKeys = SigningKeys.load(database.jdbi(), box, clock);
         Jwts jwts = new Jwts(signingKeys, clock);
@@ -123,7 +124,8 @@ public final class Wharf implements AutoCloseable {
         this.repositories = new Repositories(database.jdbi(), audit, blobStore, clock, config.defaultPrivate(),
                 config.manifestMaxBytes());
         Teams teams = new Teams(database.jdbi(), audit, accounts, clock);
-        AccessPolicy policy = new AccessPolicy(accounts, repositories, teams);
+        AccessPolicy policy = new AccessPolicy(accounts, repositories, teams,
+                new ImageRestrictions(accounts, namespaces));
         this.uploads = new Uploads(database.jdbi(), blobStore, repositories, clock);
         this.pulls = new PullCounter(database.jdbi(), clock, bookkeeping);
         this.maintenance = new Maintenance(uploads, pulls, config.uploadMaxAge());
@@ -139,9 +141,11 @@ public final class Wharf implements AutoCloseable {
                 HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock,
                         new HubApi.Content(repositories, new RepositoryProfiles(database.jdbi(), audit, repositories,
                                 clock), new TagViews(database.jdbi(), blobStore, clock)),
-                        new HubApi.Organizations(accounts, new Members(database.jdbi(), teams), teams, repositories))),
+                        new HubApi.Organizations(accounts, new Members(database.jdbi(), teams), teams, repositories,
+                                namespaces))),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
-                AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, requests, clock)),
+                AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, namespaces, requests,
+                        clock)),
                 GitlabRoutes.dialect(new GitlabApi(authenticator, credentials, accounts, policy, requests, clock)),
                 IonosRoutes.dialect(new IonosApi(authenticator, accounts, credentials, namespaces, repositories,
                         policy, requests, clock)),

@@ -86,6 +86,9 @@ public final class HubSchema {
         orgTokens.getGet().getResponses().addApiResponse("400", badRequest);
         api.getPaths().get("/v2/orgs/{org_name}/access-tokens/{access_token_id}").getPatch().getResponses()
                 .addApiResponse("400", badRequest);
+        // PUT org settings validates its required booleans, but the spec lists no 400 for it.
+        api.getPaths().get("/v2/orgs/{name}/settings").getPut().getResponses().addApiResponse("400",
+                api.getComponents().getResponses().get("BadRequest"));
         return api;
     }
 

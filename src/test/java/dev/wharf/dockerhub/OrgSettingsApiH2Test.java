@@ -1,0 +1,10 @@
+package dev.wharf.dockerhub;
+
+import dev.wharf.testing.Backend;
+
+class OrgSettingsApiH2Test extends OrgSettingsApiTest {
+    @Override
+    protected Backend backend() {
+        return Backend.H2;
+    }
+}
