@@ -49,7 +49,7 @@ public final class HubApi {
     public HubApi(Authenticator authenticator, Credentials credentials, AccessPolicy policy, AuditLog audit,
                   Requests requests, Clock clock) {
         this.authenticator = authenticator;
-        this.auth = new HubAuth(authenticator, policy, requests);
+        this.auth = new HubAuth(authenticator, policy, requests, clock);
         this.credentials = credentials;
         this.policy = policy;
         this.audit = audit;

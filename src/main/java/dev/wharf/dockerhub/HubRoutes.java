@@ -23,7 +23,7 @@ public final class HubRoutes {
     private HubRoutes() {
     }
 
-    public static Dialect dialect(HubApi hub) {
+    public static Dialect dialect(HubApi hub, ImagesApi images) {
         RouteTable<HubAccess, Handler> routes = new RouteTable<HubAccess, Handler>()
                 .post("/v2/users/login", PUBLIC, hub::usersLogin)
                 .post("/v2/auth/token", PUBLIC, hub::authToken)
@@ -38,7 +38,12 @@ public final class HubRoutes {
                 .patch("/v2/orgs/{name}/access-tokens/{id}", CREDENTIALS_WRITE, hub.orgTokens()::update)
                 .delete("/v2/orgs/{name}/access-tokens/{id}", CREDENTIALS_WRITE, hub.orgTokens()::delete)
                 .get("/v2/auditlogs/{account}", SIGNED_IN, hub::auditLogs)
-                .get("/v2/auditlogs/{account}/actions", SIGNED_IN, hub::auditActions);
-        return new Router<>(routes, hub.guard()::check, new HubErrors());
+                .get("/v2/auditlogs/{account}/actions", SIGNED_IN, hub::auditActions)
+                // Images (Advanced Image Management, seed 004); errors in its {txnid, message, errinfo} shape
+                .get("/v2/namespaces/{ns}/repositories/{repo}/images", SIGNED_IN, images::list)
+                .get("/v2/namespaces/{ns}/repositories/{repo}/images/{digest}/tags", SIGNED_IN, images::tags)
+                .get("/v2/namespaces/{ns}/repositories/{repo}/images-summary", SIGNED_IN, images::summary)
+                .post("/v2/namespaces/{ns}/delete-images", SIGNED_IN, images::delete);
+        return new Router<>(routes, hub.guard()::check, new HubErrors(images.clock()));
     }
 }

@@ -25,6 +25,7 @@ import dev.wharf.credentials.TokenSecret;
 import dev.wharf.db.Database;
 import dev.wharf.dockerhub.HubApi;
 import dev.wharf.dockerhub.HubRoutes;
+import dev.wharf.dockerhub.ImagesApi;
 import dev.wharf.gitlab.GitlabApi;
 import dev.wharf.gitlab.GitlabRoutes;
 import dev.wharf.http.ClientAddress;
@@ -32,6 +33,7 @@ import dev.wharf.http.Requests;
 import dev.wharf.ionos.IonosApi;
 import dev.wharf.ionos.IonosRoutes;
 import dev.wharf.registry.RegistryApi;
+import dev.wharf.repositories.Images;
 import dev.wharf.repositories.Maintenance;
 import dev.wharf.repositories.ManifestReferencesMigration;
 import dev.wharf.repositories.PullCounter;
@@ -131,7 +133,9 @@ public final class Wharf implements AutoCloseable {
 
         Health health = new Health(database, config.dataDir(), clock);
         PathSpaces spaces = new PathSpaces(
-                HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock)),
+                HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock),
+                        new ImagesApi(new Images(database.jdbi(), repositories), repositories, policy, requests,
+                                clock)),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
                 AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, requests, clock)),
                 GitlabRoutes.dialect(new GitlabApi(authenticator, credentials, accounts, policy, requests, clock)),
