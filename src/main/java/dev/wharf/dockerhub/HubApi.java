@@ -62,7 +62,7 @@ public final class HubApi {
     public HubApi(Authenticator authenticator, Credentials credentials, AccessPolicy policy, AuditLog audit,
                   Requests requests, Clock clock, Content content, Organizations organizations) {
         this.authenticator = authenticator;
-        this.auth = new HubAuth(authenticator, policy, requests);
+        this.auth = new HubAuth(authenticator, policy, requests, clock);
         this.credentials = credentials;
         this.policy = policy;
         this.audit = audit;

@@ -24,7 +24,7 @@ public final class HubRoutes {
     private HubRoutes() {
     }
 
-    public static Dialect dialect(HubApi hub) {
+    public static Dialect dialect(HubApi hub, ImagesApi images) {
         RepositoriesApi repos = hub.repositories();
         RouteTable<HubAccess, Handler> routes = new RouteTable<HubAccess, Handler>()
                 .post("/v2/users/login", PUBLIC, hub::usersLogin)
@@ -79,7 +79,12 @@ public final class HubRoutes {
                         hub.teams()::grantRepository)
                 // Org settings: restricted images (issue 10, section 5)
                 .get("/v2/orgs/{name}/settings", SIGNED_IN, hub.orgSettings()::get)
-                .put("/v2/orgs/{name}/settings", CREDENTIALS_WRITE, hub.orgSettings()::put);
-        return new Router<>(routes, hub.guard()::check, new HubErrors());
+                .put("/v2/orgs/{name}/settings", CREDENTIALS_WRITE, hub.orgSettings()::put)
+                // Images (Advanced Image Management, seed 004); errors in its {txnid, message, errinfo} shape
+                .get("/v2/namespaces/{ns}/repositories/{repo}/images", SIGNED_IN, images::list)
+                .get("/v2/namespaces/{ns}/repositories/{repo}/images/{digest}/tags", SIGNED_IN, images::tags)
+                .get("/v2/namespaces/{ns}/repositories/{repo}/images-summary", SIGNED_IN, images::summary)
+                .post("/v2/namespaces/{ns}/delete-images", SIGNED_IN, images::delete);
+        return new Router<>(routes, hub.guard()::check, new HubErrors(images.clock()));
     }
 }

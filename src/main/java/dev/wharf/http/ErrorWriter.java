@@ -34,7 +34,7 @@ public final class ErrorWriter {
             LOG.debug("{} {} failed after the response started: {}", ctx.method(), ctx.path(), failure.toString());
             return;
         }
-        HttpError error = mapper.map(ctx.path(), failure);
+        HttpError error = mapper.map(ctx, failure);
         if (error.status() >= 500 && !(failure instanceof dev.wharf.core.DomainException)) {
             LOG.error("unhandled error in {} {}", ctx.method(), ctx.path(), raw);
         } else if (failure instanceof dev.wharf.core.DomainException.Unavailable unavailable) {

@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Counts pulls per repository, tag and manifest, and writes them at most once a minute per tag: a popular tag pulled
- * thousands of times a minute costs one UPDATE a minute. The first pull of a minute is written at once, later ones by
+ * Counts pulls per repository, tag and manifest, and writes them at most once a minute per manifest (its last-pulled
+ * time and the repository's count) and per tag (the tag's count and time): a popular tag pulled thousands of times a
+ * minute costs two UPDATEs a minute, however many tags name the manifest. The first pull of a minute is written at once, later ones by
  * {@link #flushDue} (every minute) and {@link #flushAll} (at shutdown); a crash loses at most a minute of counts,
  * never data.
  *
@@ -37,7 +38,10 @@ public final class PullCounter {
         this.bookkeeping = bookkeeping;
     }
 
-    /** One tag (null: a pull by digest) of one manifest of a repository. */
+    /**
+     * What one write covers: a manifest of a repository (tag null: its pulled time and the repository's count), or
+     * one tag of it (the tag's count and time).
+     */
     private record Key(long repositoryId, long manifestId, String tag) {
     }
 
@@ -49,7 +53,13 @@ public final class PullCounter {
 
     /** Records one pull of a manifest of a repository, by {@code tag} or (null) by digest. */
     public void pulled(Repository repo, StoredManifest manifest, String tag) {
-        Key key = new Key(repo.id(), manifest.id(), tag);
+        count(new Key(repo.id(), manifest.id(), null));
+        if (tag != null) {
+            count(new Key(repo.id(), manifest.id(), tag));
+        }
+    }
+
+    private void count(Key key) {
         // Counted inside the map's compute, so that flushDue cannot drop the entry between lookup and count.
         Pending p = pending.compute(key, (k, existing) -> {
             Pending counted = existing == null ? new Pending() : existing;
@@ -100,19 +110,22 @@ public final class PullCounter {
         }
         OffsetDateTime now = Timestamps.now(clock);
         p.lastWrite.set(now.toInstant());
-        // Three independent statements, each committed on its own: a transaction holding the manifest's row while it
-        // waits for the tag's would deadlock with a delete that locks them the other way round.
+        // Independent statements, each committed on its own: a transaction holding the manifest's row while it waits
+        // for the tag's (or the repository's) would deadlock with a delete that locks them the other way round.
         try {
             jdbi.useHandle(h -> {
-                h.createUpdate("UPDATE repositories SET pull_count = pull_count + :n, pulled_at = :now WHERE id = :r")
-                        .bind("n", n).bind("now", now).bind("r", key.repositoryId()).execute();
                 if (key.tag() != null) {
                     h.createUpdate("UPDATE tags SET pull_count = pull_count + :n, pulled_at = :now"
                                     + " WHERE repository_id = :r AND name = :t")
                             .bind("n", n).bind("now", now).bind("r", key.repositoryId()).bind("t", key.tag())
                             .execute();
+                    return;
                 }
-                h.createUpdate("UPDATE manifests SET pulled_at = :now WHERE id = :m")
+                h.createUpdate("UPDATE repositories SET pull_count = pull_count + :n, pulled_at = :now WHERE id = :r")
+                        .bind("n", n).bind("now", now).bind("r", key.repositoryId()).execute();
+                // A manifest pushed after its last pull (by a clock behind another node's) keeps the later time.
+                h.createUpdate("UPDATE manifests SET pulled_at = :now, last_activity_at = CASE"
+                                + " WHEN last_activity_at < :now THEN :now ELSE last_activity_at END WHERE id = :m")
                         .bind("now", now).bind("m", key.manifestId()).execute();
             });
         } catch (RuntimeException e) {

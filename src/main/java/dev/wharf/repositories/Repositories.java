@@ -58,6 +58,8 @@ public final class Repositories {
     private static final Duration CACHE_TTL = Duration.ofSeconds(1);
     private static final long CACHE_BYTES = 8L * 1024 * 1024;
     private static final int RETRIES = 3;
+    /** Digests per statement of a bulk deletion: well inside every driver's limit on bound parameters. */
+    private static final int DELETE_BATCH = 500;
 
     private final Jdbi jdbi;
     private final AuditLog audit;
@@ -348,14 +350,14 @@ public final class Repositories {
         Optional<Long> existing = h.createQuery("SELECT id FROM manifests WHERE repository_id = :r AND digest = :d")
                 .bind("r", repo.id()).bind("d", digest.toString()).mapTo(Long.class).findOne();
         if (existing.isPresent()) {
-            h.createUpdate("UPDATE manifests SET pushed_at = :now WHERE id = :m")
+            h.createUpdate("UPDATE manifests SET pushed_at = :now, last_activity_at = :now WHERE id = :m")
                     .bind("now", now).bind("m", existing.get()).execute();
             return existing.get();
         }
         long id = h.createUpdate("INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type,"
-                        + " subject_digest, created_at, pushed_at, platform_os, platform_architecture,"
+                        + " subject_digest, created_at, pushed_at, last_activity_at, platform_os, platform_architecture,"
                         + " platform_variant, total_size)"
-                        + " VALUES (:r, :d, :mt, :s, :at, :sub, :now, :now, :os, :arch, :variant, :total)")
+                        + " VALUES (:r, :d, :mt, :s, :at, :sub, :now, :now, :now, :os, :arch, :variant, :total)")
                 .bind("r", repo.id()).bind("d", digest.toString()).bind("mt", doc.mediaType()).bind("s", size)
                 .bind("at", Nulls.text(doc.artifactType()))
                 .bind("sub", Nulls.text(doc.subject() == null ? null : doc.subject().toString()))
@@ -445,27 +447,72 @@ public final class Repositories {
      * {@code repo.tag.delete}, the manifest as {@code repo.manifest.delete}.
      */
     public void deleteManifest(Repository repo, Digest digest, Actor actor) {
+        if (deleteManifests(repo, List.of(digest), actor).manifests().isEmpty()) {
+            throw new DomainException.NotFound(Reason.MANIFEST_UNKNOWN,
+                    "manifest " + digest + " is not in " + repo.name());
+        }
+    }
+
+    /** What {@link #deleteManifests} removed: the manifests, and the tags that pointed to them. */
+    public record Deleted(List<Digest> manifests, List<String> tags) {
+    }
+
+    /**
+     * Deletes manifests by digest, each with every tag that points to it, in one transaction and a fixed number of
+     * statements per {@link #DELETE_BATCH} manifests; digests the repository does not hold are skipped. Each removed
+     * tag is recorded in the tag history and audited as {@code repo.tag.delete}, each manifest as
+     * {@code repo.manifest.delete}. The one code path for every manifest deletion.
+     */
+    public Deleted deleteManifests(Repository repo, List<Digest> digests, Actor actor) {
+        List<Digest> deletedManifests = new ArrayList<>();
+        List<String> deletedTags = new ArrayList<>();
         jdbi.useTransaction(h -> {
-            Long id = h.createQuery("SELECT id FROM manifests WHERE repository_id = :r AND digest = :d")
-                    .bind("r", repo.id()).bind("d", digest.toString()).mapTo(Long.class).findOne()
-                    .orElseThrow(() -> new DomainException.NotFound(Reason.MANIFEST_UNKNOWN,
-                            "manifest " + digest + " is not in " + repo.name()));
-            List<String> tags = h.createQuery("SELECT name FROM tags WHERE manifest_id = :m ORDER BY name")
-                    .bind("m", id).mapTo(String.class).list();
-            ImmutableTags.refuseChanges(h, repo, tags);
             OffsetDateTime now = Timestamps.now(clock);
-            for (String tag : tags) {
-                h.createUpdate("DELETE FROM tags WHERE repository_id = :r AND name = :t")
-                        .bind("r", repo.id()).bind("t", tag).execute();
-                history(h, repo, tag, null, actor, now);
-                audit.record(h, owner(repo), AuditAction.REPO_TAG_DELETE, repo.name().value(), actor,
-                        Map.of("tag", tag, "digest", digest.toString()));
+            List<String> wanted = digests.stream().map(Digest::toString).distinct().toList();
+            for (int from = 0; from < wanted.size(); from += DELETE_BATCH) {
+                List<String> chunk = wanted.subList(from, Math.min(wanted.size(), from + DELETE_BATCH));
+                Map<Long, String> ids = new java.util.LinkedHashMap<>();
+                h.createQuery("SELECT id, digest FROM manifests WHERE repository_id = :r AND digest IN (<d>)"
+                                + " ORDER BY digest FOR UPDATE")
+                        .bind("r", repo.id()).bindList("d", chunk)
+                        .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getString(2)))
+                        .forEach(e -> ids.put(e.getKey(), e.getValue()));
+                if (ids.isEmpty()) {
+                    continue;
+                }
+                List<Map.Entry<String, String>> tags = h.createQuery("SELECT t.name, m.digest FROM tags t"
+                                + " JOIN manifests m ON m.id = t.manifest_id WHERE t.manifest_id IN (<m>)"
+                                + " ORDER BY t.name")
+                        .bindList("m", List.copyOf(ids.keySet()))
+                        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2))).list();
+                ImmutableTags.refuseChanges(h, repo, tags.stream().map(Map.Entry::getKey).toList());
+                h.createUpdate("DELETE FROM tags WHERE manifest_id IN (<m>)")
+                        .bindList("m", List.copyOf(ids.keySet())).execute();
+                var history = h.prepareBatch("INSERT INTO tag_history (repository_id, tag, digest, actor, changed_at)"
+                        + " VALUES (:r, :t, NULL, :a, :at)");
+                List<AuditLog.Entry> events = new ArrayList<>();
+                for (Map.Entry<String, String> tag : tags) {
+                    history.bind("r", repo.id()).bind("t", tag.getKey()).bind("a", actor.name()).bind("at", now)
+                            .add();
+                    events.add(new AuditLog.Entry(AuditAction.REPO_TAG_DELETE, repo.name().value(),
+                            Map.of("tag", tag.getKey(), "digest", tag.getValue())));
+                    deletedTags.add(tag.getKey());
+                }
+                if (!tags.isEmpty()) {
+                    history.execute();
+                }
+                h.createUpdate("DELETE FROM manifests WHERE id IN (<m>)")
+                        .bindList("m", List.copyOf(ids.keySet())).execute();
+                for (String digest : ids.values()) {
+                    events.add(new AuditLog.Entry(AuditAction.REPO_MANIFEST_DELETE, repo.name().value(),
+                            Map.of("digest", digest)));
+                    deletedManifests.add(Digest.parse(digest));
+                }
+                audit.recordAll(h, owner(repo), actor, events);
             }
-            h.createUpdate("DELETE FROM manifests WHERE id = :m").bind("m", id).execute();
-            audit.record(h, owner(repo), AuditAction.REPO_MANIFEST_DELETE, repo.name().value(), actor,
-                    Map.of("digest", digest.toString()));
         });
         changed(repo);
+        return new Deleted(List.copyOf(deletedManifests), List.copyOf(deletedTags));
     }
 
     /** Deletes a tag (the manifest stays) unless it is immutable, audited as {@code repo.tag.delete}. */

@@ -28,6 +28,7 @@ import dev.wharf.credentials.TokenSecret;
 import dev.wharf.db.Database;
 import dev.wharf.dockerhub.HubApi;
 import dev.wharf.dockerhub.HubRoutes;
+import dev.wharf.dockerhub.ImagesApi;
 import dev.wharf.gitlab.GitlabApi;
 import dev.wharf.gitlab.GitlabRoutes;
 import dev.wharf.http.ClientAddress;
@@ -35,6 +36,7 @@ import dev.wharf.http.Requests;
 import dev.wharf.ionos.IonosApi;
 import dev.wharf.ionos.IonosRoutes;
 import dev.wharf.registry.RegistryApi;
+import dev.wharf.repositories.Images;
 import dev.wharf.repositories.Maintenance;
 import dev.wharf.repositories.ManifestReferencesMigration;
 import dev.wharf.repositories.PullCounter;
@@ -142,7 +144,9 @@ public final class Wharf implements AutoCloseable {
                         new HubApi.Content(repositories, new RepositoryProfiles(database.jdbi(), audit, repositories,
                                 clock), new TagViews(database.jdbi(), blobStore, clock)),
                         new HubApi.Organizations(accounts, new Members(database.jdbi(), teams), teams, repositories,
-                                namespaces))),
+                                namespaces)),
+                        new ImagesApi(new Images(database.jdbi(), repositories), repositories, policy, requests,
+                                clock)),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
                 AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, namespaces, requests,
                         clock)),

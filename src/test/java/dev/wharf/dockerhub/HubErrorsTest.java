@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 class HubErrorsTest {
     @Test
     void everyFailureHasItsAnswerInHubsShapeAndTheAuditLogsShape() {
-        ErrorMapperContract.check(new HubErrors(), "/v2/namespaces/alice/repositories");
-        ErrorMapperContract.check(new HubErrors(), "/v2/auditlogs/alice");
+        ErrorMapperContract.check(new HubErrors(java.time.Clock.systemUTC()), "/v2/namespaces/alice/repositories");
+        ErrorMapperContract.check(new HubErrors(java.time.Clock.systemUTC()), "/v2/auditlogs/alice");
     }
 }
