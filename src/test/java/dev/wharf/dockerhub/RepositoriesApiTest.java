@@ -127,6 +127,17 @@ abstract class RepositoriesApiTest extends ServerTest {
         return List.of(amd.digest(), arm.digest(), RegistryClient.digest(index));
     }
 
+    /** Waits until the pulls so far are written: the first of a minute is written in the background. */
+    private void recordPulls() {
+        try {
+            server.wharf().bookkeeping().settle();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        server.wharf().pulls().flushAll();
+    }
+
     private static List<String> names(JsonNode page) {
         List<String> out = new ArrayList<>();
         page.get("results").forEach(r -> out.add(r.get("name").asText()));
@@ -146,7 +157,7 @@ abstract class RepositoriesApiTest extends ServerTest {
         RegistryClient.Res pulled = u.registry().get("/v2/" + u.name() + "/beta/manifests/v1",
                 "Accept", OCI_MANIFEST);
         assertThat(pulled.status()).isEqualTo(200);
-        server.wharf().pulls().flushAll();
+        recordPulls();
 
         JsonNode all = assertValid(u.hub().get(u.repos() + "?page_size=2")).json();
         assertThat(all.get("count").asLong()).isEqualTo(5);
@@ -380,7 +391,7 @@ abstract class RepositoriesApiTest extends ServerTest {
         // A pull shows on the tag and on its image.
         assertThat(u.registry().get("/v2/" + repo + "/manifests/single", "Accept", OCI_MANIFEST).status())
                 .isEqualTo(200);
-        server.wharf().pulls().flushAll();
+        recordPulls();
         JsonNode afterPull = assertValid(u.hub().get(tags + "/single")).json();
         assertThat(afterPull.get("tag_last_pulled").isTextual()).isTrue();
         assertThat(afterPull.get("images").get(0).get("last_pulled").isTextual()).isTrue();
