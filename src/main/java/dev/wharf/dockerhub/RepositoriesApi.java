@@ -393,13 +393,18 @@ final class RepositoriesApi {
         out.put("hub_user", r.name().namespace());
         out.put("has_starred", false);
         out.put("full_description", s.profile().fullDescription());
-        out.put("permissions", Map.of("read", actions.contains(Action.PULL), "write", actions.contains(Action.PUSH),
-                "admin", actions.contains(Action.DELETE)));
+        Map<String, Object> permissions = new LinkedHashMap<>();
+        permissions.put("read", actions.contains(Action.PULL));
+        permissions.put("write", actions.contains(Action.PUSH));
+        permissions.put("admin", actions.contains(Action.DELETE));
+        out.put("permissions", permissions);
         out.put("media_types", s.mediaTypes());
         out.put("content_types", s.contentTypes());
         out.put("categories", List.of());
-        out.put("immutable_tags_settings", Map.of("enabled", s.profile().immutableTags().enabled(),
-                "rules", s.profile().immutableTags().rules()));
+        Map<String, Object> immutable = new LinkedHashMap<>();
+        immutable.put("enabled", s.profile().immutableTags().enabled());
+        immutable.put("rules", s.profile().immutableTags().rules());
+        out.put("immutable_tags_settings", immutable);
         out.put("storage_size", s.storageBytes());
         out.put("source", null);
         return out;

@@ -17,59 +17,59 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** A raw registry client for protocol tests: byte bodies, any method, any header. */
-final class RegistryClient {
-    static final ObjectMapper JSON = new ObjectMapper();
+public final class RegistryClient {
+    public static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private final String base;
     private final Map<String, String> headers = new LinkedHashMap<>();
 
-    RegistryClient(String base) {
+    public RegistryClient(String base) {
         this.base = base;
     }
 
-    RegistryClient with(String name, String value) {
+    public RegistryClient with(String name, String value) {
         RegistryClient copy = new RegistryClient(base);
         copy.headers.putAll(headers);
         copy.headers.put(name, value);
         return copy;
     }
 
-    RegistryClient basic(String user, String secret) {
+    public RegistryClient basic(String user, String secret) {
         return with("Authorization", "Basic " + Base64.getEncoder()
                 .encodeToString((user + ":" + secret).getBytes(StandardCharsets.UTF_8)));
     }
 
-    RegistryClient bearer(String token) {
+    public RegistryClient bearer(String token) {
         return with("Authorization", "Bearer " + token);
     }
 
-    Res get(String path, String... extra) {
+    public Res get(String path, String... extra) {
         return send("GET", path, null, extra);
     }
 
-    Res head(String path, String... extra) {
+    public Res head(String path, String... extra) {
         return send("HEAD", path, null, extra);
     }
 
-    Res delete(String path, String... extra) {
+    public Res delete(String path, String... extra) {
         return send("DELETE", path, null, extra);
     }
 
-    Res post(String path, byte[] body, String... extra) {
+    public Res post(String path, byte[] body, String... extra) {
         return send("POST", path, body, extra);
     }
 
-    Res put(String path, byte[] body, String... extra) {
+    public Res put(String path, byte[] body, String... extra) {
         return send("PUT", path, body, extra);
     }
 
-    Res patch(String path, byte[] body, String... extra) {
+    public Res patch(String path, byte[] body, String... extra) {
         return send("PATCH", path, body, extra);
     }
 
     /** Sends a request; {@code extra} holds more headers as name, value pairs. */
-    Res send(String method, String path, byte[] body, String... extra) {
+    public Res send(String method, String path, byte[] body, String... extra) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(path.startsWith("http") ? path : base + path))
                 .timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -88,24 +88,24 @@ final class RegistryClient {
         }
     }
 
-    record Res(String request, HttpResponse<byte[]> raw) {
-        int status() {
+    public record Res(String request, HttpResponse<byte[]> raw) {
+        public int status() {
             return raw.statusCode();
         }
 
-        byte[] bytes() {
+        public byte[] bytes() {
             return raw.body();
         }
 
-        String text() {
+        public String text() {
             return new String(raw.body(), StandardCharsets.UTF_8);
         }
 
-        String header(String name) {
+        public String header(String name) {
             return raw.headers().firstValue(name).orElse(null);
         }
 
-        JsonNode json() {
+        public JsonNode json() {
             try {
                 return JSON.readTree(raw.body());
             } catch (IOException e) {
@@ -114,7 +114,7 @@ final class RegistryClient {
         }
 
         /** The first error code of an OCI error envelope. */
-        String code() {
+        public String code() {
             return json().path("errors").path(0).path("code").asText();
         }
 
@@ -124,7 +124,7 @@ final class RegistryClient {
         }
     }
 
-    static String digest(byte[] data) {
+    public static String digest(byte[] data) {
         try {
             return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         } catch (java.security.NoSuchAlgorithmException e) {
@@ -132,7 +132,7 @@ final class RegistryClient {
         }
     }
 
-    static byte[] json(Object value) {
+    public static byte[] json(Object value) {
         try {
             return JSON.writeValueAsBytes(value);
         } catch (IOException e) {

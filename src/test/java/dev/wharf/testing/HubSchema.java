@@ -89,7 +89,49 @@ public final class HubSchema {
         // PUT org settings validates its required booleans, but the spec lists no 400 for it.
         api.getPaths().get("/v2/orgs/{name}/settings").getPut().getResponses().addApiResponse("400",
                 api.getComponents().getResponses().get("BadRequest"));
+        patchRepositories(schemas);
+        // The repository routes answer validation errors as ValueError {fields, text}: the spec's own example of the
+        // list's 400 is one, though it names the error schema. The tag list validates its paging as the repository
+        // list does, but the spec lists no 400 for it.
+        io.swagger.v3.oas.models.responses.ApiResponse valueError = new io.swagger.v3.oas.models.responses
+                .ApiResponse().description("Bad Request").content(new io.swagger.v3.oas.models.media.Content()
+                .addMediaType("application/json", new io.swagger.v3.oas.models.media.MediaType()
+                        .schema(new Schema<>().$ref("#/components/schemas/ValueError"))));
+        String repositories = "/v2/namespaces/{namespace}/repositories";
+        String repository = repositories + "/{repository}";
+        api.getPaths().get(repositories).getGet().getResponses().addApiResponse("400", valueError);
+        api.getPaths().get(repositories).getPost().getResponses().addApiResponse("400", valueError);
+        api.getPaths().get(repository + "/tags").getGet().getResponses().addApiResponse("400", valueError);
+        api.getPaths().get(repository + "/immutabletags").getPatch().getResponses().addApiResponse("400", valueError);
+        api.getPaths().get(repository + "/immutabletags/verify").getPost().getResponses()
+                .addApiResponse("400", valueError);
         return api;
+    }
+
+    /**
+     * The repository listings have the same nullable links and allOf pages, merged as above. The spec's {@code tag}
+     * is the old shape: Docker Hub returns {@code images} as an array of platform images whose {@code variant} and
+     * {@code os_version} are null when the platform has none, {@code v2} as a boolean, the status as
+     * {@code tag_status} (the newer [3.2] spec says so too), and the tagged manifest's {@code digest}.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void patchRepositories(Map<String, Schema> schemas) {
+        for (String page : List.of("list_repositories_response", "paginated_tags")) {
+            Schema<?> merged = merged(schemas, schemas.get(page));
+            ((Schema<?>) merged.getProperties().get("next")).setNullable(true);
+            ((Schema<?>) merged.getProperties().get("previous")).setNullable(true);
+            schemas.put(page, merged);
+        }
+        Map<String, Schema> image = schemas.get("image").getProperties();
+        image.get("variant").setNullable(true);
+        image.get("os_version").setNullable(true);
+        Map<String, Schema> tag = schemas.get("tag").getProperties();
+        tag.put("images", new io.swagger.v3.oas.models.media.ArraySchema()
+                .items(new Schema<>().$ref("#/components/schemas/image")));
+        tag.put("v2", new io.swagger.v3.oas.models.media.BooleanSchema());
+        tag.remove("status");
+        tag.put("digest", new io.swagger.v3.oas.models.media.StringSchema());
+        tag.put("tag_status", new io.swagger.v3.oas.models.media.StringSchema()._enum(List.of("active", "inactive")));
     }
 
     /** One object schema with the properties of every part of {@code composed}'s allOf, references resolved. */
