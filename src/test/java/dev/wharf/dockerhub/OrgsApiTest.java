@@ -398,6 +398,29 @@ abstract class OrgsApiTest extends ServerTest {
     }
 
     @Test
+    void deletingAUserOrTheOrgTakesTheirTeamsAndPermissionsAlong() {
+        Org org = newOrg();
+        Account orgAccount = server.wharf().accounts().org(org.name());
+        server.wharf().repositories().findOrCreate(new RepositoryName(org.name() + "/site"), orgAccount.logOwner(),
+                orgAccount.asActor());
+        long id = createGroup(org, "crew", "").get("id").asLong();
+        addToGroup(org, "crew", org.memberName());
+        addToGroup(org, "crew", org.editorName());
+        assertThat(org.owner().post("/v2/repositories/" + org.name() + "/site/groups",
+                Map.of("group_id", id, "permission", "write")).status()).isEqualTo(200);
+        Http admin = server.http().bearer(Sessions.adminSession(server));
+        assertThat(admin.delete("/api/v1/users/" + org.memberName()).status()).isEqualTo(204);
+        assertThat(org.owner().get(org.path("/groups/crew")).json().get("member_count").asInt()).isEqualTo(1);
+
+        server.wharf().accounts().deleteOrg(orgAccount, server.wharf().accounts().user(org.ownerName()).asActor());
+        long left = server.wharf().database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT (SELECT COUNT(*) FROM teams WHERE id = :t) + (SELECT COUNT(*) FROM team_members"
+                                + " WHERE team_id = :t) + (SELECT COUNT(*) FROM team_permissions WHERE team_id = :t)")
+                .bind("t", id).mapTo(Long.class).one());
+        assertThat(left).isZero();
+    }
+
+    @Test
     void theAuditCatalogueNamesTheTeamActions() {
         Org org = newOrg();
         Http.Response r = org.owner().get("/v2/auditlogs/" + org.name() + "/actions");
@@ -418,7 +441,6 @@ abstract class OrgsApiTest extends ServerTest {
                 org.owner().send("POST", org.path("/groups/sturdy/members"), "{\"member\": {}}"),
                 org.owner().get(org.path("/members?page=99999999999999")),
                 org.owner().get(org.path("/groups?page_size=-1")),
-                org.owner().get(org.path("/groups/%00")),
                 org.owner().delete(org.path("/groups/sturdy/members/" + "x".repeat(300))),
                 org.owner().get(org.path("/groups/" + "g".repeat(300))),
                 org.owner().get("/v2/orgs/x%20y/members"))) {
