@@ -82,5 +82,15 @@ abstract class TeamPermissionSkopeoTest extends RegistryTestBase {
         assertThat(left.ok()).as(left.toString()).isFalse();
         Skopeo.Result stillPulls = Skopeo.pull(image("v1"), tmp.resolve("again"), "v1", bob);
         assertThat(stillPulls.ok()).as(stillPulls.toString()).isTrue();
+
+        // Leaving the org leaves its teams: back in the org at once, bob has a member's grants only.
+        ok(alice.post("/v2/orgs/" + ORG + "/groups/builders/members", Map.of("member", "bobby")), 200);
+        Skopeo.Result back = Skopeo.push(layout("v3", 3), "latest", image("v3"), bob);
+        assertThat(back.ok()).as(back.toString()).isTrue();
+        ok(alice.delete("/v2/orgs/" + ORG + "/members/bobby"), 204);
+        ok(alice.put("/api/v1/orgs/" + ORG + "/members/bobby", Map.of("role", "member")), 200);
+        Skopeo.Result rejoined = Skopeo.push(layout("v4", 4), "latest", image("v4"), bob);
+        assertThat(rejoined.ok()).as(rejoined.toString()).isFalse();
+        assertThat(alice.get("/v2/orgs/" + ORG + "/groups/builders").json().get("member_count").asInt()).isZero();
     }
 }
