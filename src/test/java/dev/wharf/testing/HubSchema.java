@@ -105,6 +105,7 @@ public final class HubSchema {
         api.getPaths().get(repository + "/immutabletags").getPatch().getResponses().addApiResponse("400", valueError);
         api.getPaths().get(repository + "/immutabletags/verify").getPost().getResponses()
                 .addApiResponse("400", valueError);
+        patchOrgMembersAndGroups(api, schemas);
         return api;
     }
 
@@ -132,6 +133,50 @@ public final class HubSchema {
         tag.remove("status");
         tag.put("digest", new io.swagger.v3.oas.models.media.StringSchema());
         tag.put("tag_status", new io.swagger.v3.oas.models.media.StringSchema()._enum(List.of("active", "inactive")));
+    }
+
+    /**
+     * The members and groups routes. The member list's 200 is typed as an array of pages where Hub sends one page;
+     * {@code org_member} is allOf(user) plus its own properties (merged, as above), and its role enum lacks
+     * {@code Editor}, a role Hub has had since 2024; the group lists' links are nullable like every other list's.
+     * Their validation errors are Hub's {@code ValueError {fields, text}}, where the spec names its generic
+     * {@code error} for some 400s and lists no 400 for the others (group PUT, PATCH, the group lists, member POST).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void patchOrgMembersAndGroups(OpenAPI api, Map<String, Schema> schemas) {
+        Schema member = schemas.get("org_member");
+        Schema<Object> merged = (Schema<Object>) merged(schemas, member);
+        ((Map<String, Schema>) member.getProperties()).forEach(merged::addProperty);
+        ((Schema<String>) merged.getProperties().get("role")).addEnumItemObject("Editor");
+        schemas.put("org_member", merged);
+        Map<String, Schema> page = schemas.get("org_member_paginated").getProperties();
+        page.get("next").setNullable(true);
+        page.get("previous").setNullable(true);
+        api.getPaths().get("/v2/orgs/{org_name}/members").getGet().getResponses().get("200").getContent()
+                .get("application/json").setSchema(new Schema<>().$ref("#/components/schemas/org_member_paginated"));
+        io.swagger.v3.oas.models.responses.ApiResponse badRequest = new io.swagger.v3.oas.models.responses.ApiResponse()
+                .description("validation failed").content(new io.swagger.v3.oas.models.media.Content().addMediaType(
+                        "application/json", new io.swagger.v3.oas.models.media.MediaType()
+                                .schema(new Schema<>().$ref("#/components/schemas/ValueError"))));
+        io.swagger.v3.oas.models.PathItem orgMembers = api.getPaths().get("/v2/orgs/{org_name}/members");
+        io.swagger.v3.oas.models.PathItem orgMember = api.getPaths().get("/v2/orgs/{org_name}/members/{username}");
+        io.swagger.v3.oas.models.PathItem repositoryGroups = api.getPaths()
+                .get("/v2/repositories/{namespace}/{repository}/groups");
+        io.swagger.v3.oas.models.PathItem groups = api.getPaths().get("/v2/orgs/{org_name}/groups");
+        io.swagger.v3.oas.models.PathItem group = api.getPaths().get("/v2/orgs/{org_name}/groups/{group_name}");
+        io.swagger.v3.oas.models.PathItem members = api.getPaths()
+                .get("/v2/orgs/{org_name}/groups/{group_name}/members");
+        for (io.swagger.v3.oas.models.Operation op : List.of(orgMembers.getGet(), orgMember.getPut(),
+                groups.getGet(), groups.getPost(), group.getPut(), group.getPatch(), members.getGet(),
+                members.getPost(), repositoryGroups.getPost())) {
+            op.getResponses().addApiResponse("400", badRequest);
+        }
+        for (io.swagger.v3.oas.models.Operation list : List.of(groups.getGet(), members.getGet())) {
+            Map<String, Schema> links = list.getResponses().get("200").getContent().get("application/json")
+                    .getSchema().getProperties();
+            links.get("next").setNullable(true);
+            links.get("previous").setNullable(true);
+        }
     }
 
     /** One object schema with the properties of every part of {@code composed}'s allOf, references resolved. */
