@@ -78,11 +78,17 @@ public final class AccessPolicy {
     /**
      * Why {@code principal} (null: anonymous) may not pull the content of {@code name} even where {@link #actions}
      * grant the pull: an organization's restricted-images policy ({@link ImageRestrictions}). The registry asks this
-     * before it issues or honours a pull; the Hub's views of repositories are not restricted, nor is anything but
-     * pulling. Empty when nothing restricts the pull.
+     * before it issues or honours a pull. Only pulls are restricted, never pushes: with {@code forPush} (the pull is
+     * a push's read-back, such as its checks for blobs the repository already holds) a repository the principal may
+     * push to is not restricted. Nor are the Hub's views of repositories. Empty when nothing restricts the pull.
      */
-    public Optional<String> pullRefusal(Principal principal, RepositoryName name) {
-        return principal == null ? Optional.empty() : imageRestrictions.pullRefusal(principal.account(), name);
+    public Optional<String> pullRefusal(Principal principal, RepositoryName name, boolean forPush) {
+        if (principal == null) {
+            return Optional.empty();
+        }
+        Optional<String> refusal = imageRestrictions.pullRefusal(principal.account(), name);
+        return refusal.isPresent() && forPush && actions(principal, name).contains(Action.PUSH) ? Optional.empty()
+                : refusal;
     }
 
     /** The account that owns a namespace, if there is one. */

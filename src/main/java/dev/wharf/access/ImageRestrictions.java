@@ -13,7 +13,8 @@ import java.util.Optional;
  * the official images ({@code library/*}) if it allows those, and from namespaces a site admin marked as verified
  * publishers if it allows those. Their own personal namespace is not exempt: the policy says where images may come
  * from, whoever published them. Robots act as their organization, which is no member of anything, and anonymous
- * callers are nobody's members: neither is restricted. Only pulls are restricted.
+ * callers are nobody's members: neither is restricted. Only pulls are restricted: a push's read-back of the
+ * repository it pushes to is not a pull ({@link AccessPolicy#pullRefusal}).
  *
  * <p>A user in several restricting organizations may pull only what <em>every one</em> of their policies allows.
  * "Any one allows" would make each policy worthless: any user may create an organization, turn its policy on and

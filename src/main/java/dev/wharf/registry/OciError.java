@@ -31,7 +31,9 @@ enum OciError {
     DENIED(403, "requested access to the resource is denied"),
     /**
      * {@code /token} refusing a pull that an organization's restricted-images policy forbids. 401, not 403: skopeo
-     * and podman print the body of a 401 from the token endpoint but only the status of a 403.
+     * and podman (containers/image) print the message of a 401 from the token endpoint ("unable to retrieve auth
+     * token: invalid username/password: denied: pull of … refused: …") but of a 403 only "invalid status code from
+     * registry 403 (Forbidden)"; docker's client reads the body of either.
      */
     PULL_RESTRICTED(401, "DENIED", "pull refused by an organization's restricted-images policy"),
     UNSUPPORTED(405, "the operation is unsupported"),

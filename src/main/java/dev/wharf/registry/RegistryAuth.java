@@ -14,6 +14,7 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -138,12 +139,10 @@ final class RegistryAuth {
      * cross-repository mount), so that a client requesting exactly the challenged scope gets everything it needs.
      */
     void authorize(Context ctx, Caller caller, RepositoryName name, Set<Action> needed, List<String> alsoNeeded) {
-        if (needed.contains(Action.PULL)) {
-            // A restricted-images policy refuses whatever the token says; a new token would not help.
-            Optional<String> refusal = policy.pullRefusal(caller.principal(), name);
-            if (refusal.isPresent()) {
-                throw new RegistryException(OciError.DENIED, refusal.get());
-            }
+        // A restricted-images policy refuses whatever the token says; a new token would not help.
+        Optional<String> refusal = pullRefusal(caller, name, needed);
+        if (refusal.isPresent()) {
+            throw new RegistryException(OciError.DENIED, refusal.get());
         }
         if (grants(caller, name, needed)) {
             return;
@@ -164,8 +163,20 @@ final class RegistryAuth {
      * bearer token must, in addition, grant the actions.
      */
     boolean may(Caller caller, RepositoryName name, Set<Action> needed) {
-        return grants(caller, name, needed)
-                && !(needed.contains(Action.PULL) && policy.pullRefusal(caller.principal(), name).isPresent());
+        return grants(caller, name, needed) && pullRefusal(caller, name, needed).isEmpty();
+    }
+
+    /**
+     * Why a restricted-images policy refuses this request's pull; a pull inside a push (the request also pushes, or
+     * the caller's token grants push on the repository) is a push's read-back, which the policy does not restrict.
+     */
+    private Optional<String> pullRefusal(Caller caller, RepositoryName name, Set<Action> needed) {
+        if (!needed.contains(Action.PULL)) {
+            return Optional.empty();
+        }
+        boolean forPush = needed.contains(Action.PUSH)
+                || (caller.grant() != null && caller.grant().allows(name.value(), EnumSet.of(Action.PUSH)));
+        return policy.pullRefusal(caller.principal(), name, forPush);
     }
 
     /** {@link #may}, before any restricted-images policy. */
@@ -181,9 +192,12 @@ final class RegistryAuth {
         return policy.actions(principal, name);
     }
 
-    /** Why a restricted-images policy refuses {@code principal} a pull of {@code name}; empty when none does. */
-    Optional<String> pullRefusal(Principal principal, RepositoryName name) {
-        return policy.pullRefusal(principal, name);
+    /**
+     * Why a restricted-images policy refuses {@code principal} a pull of {@code name}, for the token endpoint;
+     * {@code forPush} when the same scope asks to push too.
+     */
+    Optional<String> pullRefusal(Principal principal, RepositoryName name, boolean forPush) {
+        return policy.pullRefusal(principal, name, forPush);
     }
 
     static String scope(RepositoryName name, Set<Action> actions) {

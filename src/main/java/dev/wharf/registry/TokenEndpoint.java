@@ -116,7 +116,8 @@ final class TokenEndpoint {
      * Asked ∩ allowed, per repository. Scopes of other types and malformed names grant nothing. A pull that a
      * restricted-images policy refuses is left out; when that leaves the token granting nothing (a plain pull), the
      * request is refused with the policy's reason, so that the client prints it rather than a bare "unauthorized".
-     * A push that also asks to pull a mount source still gets its token, without that pull.
+     * A push is not restricted: its own repository's pull stays, and when it also asks to pull a mount source it
+     * still gets its token, without that pull (the client then uploads the blob instead of mounting it).
      */
     private Map<String, EnumSet<Action>> grant(Principal principal, List<String> scopes) {
         Map<String, EnumSet<Action>> granted = new LinkedHashMap<>();
@@ -140,7 +141,7 @@ final class TokenEndpoint {
             RepositoryName repository = new RepositoryName(name);
             asked.retainAll(auth.allowed(principal, repository));
             if (asked.contains(Action.PULL)) {
-                Optional<String> refused = auth.pullRefusal(principal, repository);
+                Optional<String> refused = auth.pullRefusal(principal, repository, asked.contains(Action.PUSH));
                 if (refused.isPresent()) {
                     asked.remove(Action.PULL);
                     refusal = refused.get();
