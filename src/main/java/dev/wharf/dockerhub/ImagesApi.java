@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -163,6 +162,9 @@ public final class ImagesApi {
         Principal p = HubAuth.principal(ctx);
         String namespace = Routed.parameter(ctx, "ns");
         DeleteRequest body = requests.body(ctx, DeleteRequest.class, DELETE_BODY_MAX_BYTES);
+        if (body == null) {
+            throw new DomainException.Invalid("body", "A JSON object is required.");
+        }
         Validation v = new Validation();
         OffsetDateTime activeFrom = activeFrom(body.activeFrom(), v);
         List<ImageDeletion.Target> targets = targets(namespace, body.manifests(), v);
@@ -170,10 +172,9 @@ public final class ImagesApi {
         v.throwIfInvalid();
         RepositoryName name = targets.get(0).repository();
         boolean mayDelete = policy.allows(p, name, Set.of(Action.DELETE));
-        Optional<Repository> repo = repositories.find(name);
-        ImageDeletion.Plan plan = images.plan(repo, targets, mayDelete, activeFrom, acknowledged);
+        ImageDeletion.Plan plan = images.plan(repositories.find(name), targets, mayDelete, activeFrom, acknowledged);
         boolean dryRun = Boolean.TRUE.equals(body.dryRun());
-        ImageDeletion.Metrics m = dryRun ? Images.preview(plan) : images.delete(repo.orElseThrow(), plan, p.actor());
+        ImageDeletion.Metrics m = dryRun ? Images.preview(plan) : images.delete(plan, p.actor());
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("manifest_deletes", m.manifestDeletes());
         metrics.put("manifest_errors", m.manifestErrors());

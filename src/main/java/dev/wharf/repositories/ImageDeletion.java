@@ -63,10 +63,10 @@ public final class ImageDeletion {
     }
 
     /**
-     * The decision: what to delete with how many tags, or why not. It may go ahead when it has no errors and every
-     * warning was acknowledged.
+     * The decision: what to delete from {@code repository} (null when there is no such repository), with which tags,
+     * or why not. It may go ahead when it has no errors and every warning was acknowledged.
      */
-    public record Plan(List<Target> targets, List<Rejection> errors, List<Warning> warnings,
+    public record Plan(Repository repository, List<Target> targets, List<Rejection> errors, List<Warning> warnings,
                        Map<Digest, List<String>> tags) {
         public boolean blocked() {
             return !errors.isEmpty() || !warnings.isEmpty();
@@ -99,11 +99,11 @@ public final class ImageDeletion {
     }
 
     /**
-     * The plan for deleting {@code targets} (distinct, in the order asked). {@code facts} has an entry for each target
-     * the repository holds; a caller that may not delete gets only {@link Problem#UNAUTHORIZED}, so the answer says
+     * The plan for deleting {@code targets} (distinct, in the order asked) from {@code repository} (null: none).
+     * {@code facts} has an entry for each target the repository holds; a caller that may not delete gets only {@link Problem#UNAUTHORIZED}, so the answer says
      * nothing of what the repository holds.
      */
-    static Plan decide(List<Target> targets, boolean mayDelete, Map<Target, Facts> facts,
+    static Plan decide(Repository repository, List<Target> targets, boolean mayDelete, Map<Target, Facts> facts,
                        List<Warning> acknowledged) {
         List<Rejection> errors = new ArrayList<>();
         List<Warning> warnings = new ArrayList<>();
@@ -135,6 +135,6 @@ public final class ImageDeletion {
             }
             tags.put(target.digest(), known.currentTags());
         }
-        return new Plan(List.copyOf(new LinkedHashSet<>(targets)), errors, warnings, tags);
+        return new Plan(repository, List.copyOf(new LinkedHashSet<>(targets)), errors, warnings, tags);
     }
 }

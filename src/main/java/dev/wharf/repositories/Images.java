@@ -149,7 +149,7 @@ public final class Images {
                                    OffsetDateTime activeFrom, List<ImageDeletion.Warning> acknowledged) {
         Map<ImageDeletion.Target, ImageDeletion.Facts> facts = mayDelete && repo.isPresent()
                 ? facts(repo.get(), targets, activeFrom) : Map.of();
-        return ImageDeletion.decide(targets, mayDelete, facts, acknowledged);
+        return ImageDeletion.decide(repo.orElse(null), targets, mayDelete, facts, acknowledged);
     }
 
     /**
@@ -157,12 +157,12 @@ public final class Images {
      * manifests and their tags go in one transaction, through {@link Repositories#deleteManifests}, which audits each.
      * A manifest that is gone by then (deleted meanwhile) counts as an error, with its tags.
      */
-    public ImageDeletion.Metrics delete(Repository repo, ImageDeletion.Plan plan, Actor actor) {
+    public ImageDeletion.Metrics delete(ImageDeletion.Plan plan, Actor actor) {
         if (plan.blocked()) {
             throw new ImageDeletion.Refused(plan);
         }
         List<Digest> digests = plan.targets().stream().map(ImageDeletion.Target::digest).toList();
-        Repositories.Deleted deleted = repositories.deleteManifests(repo, digests, actor);
+        Repositories.Deleted deleted = repositories.deleteManifests(plan.repository(), digests, actor);
         Set<Digest> gone = new HashSet<>(deleted.manifests());
         int tagErrors = 0;
         for (Digest d : digests) {
