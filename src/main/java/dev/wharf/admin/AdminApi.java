@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Account;
 import dev.wharf.accounts.Accounts;
-import dev.wharf.accounts.NamespaceSettingsStore;
 import dev.wharf.accounts.Membership;
+import dev.wharf.accounts.NamespaceSettingsStore;
 import dev.wharf.accounts.Role;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.Principal;
@@ -31,9 +31,9 @@ import java.util.UUID;
 
 /**
  * Wharf's own admin API under {@code /api/v1}: users (site admins only), organizations and their members, the
- * verified-publisher mark (site admins only), credential rotation, and the report of leaked secrets (anyone). Callers authenticate with a session JWT from a password
- * sign-in; token-derived sessions are refused, except on the credential routes, which a session from a personal
- * token with {@code api} may use.
+ * verified-publisher mark (site admins only), credential rotation, and the report of leaked secrets (anyone).
+ * Callers authenticate with a session JWT from a password sign-in; token-derived sessions are refused, except on the
+ * credential routes, which a session from a personal token with {@code api} may use.
  */
 public final class AdminApi {
     private static final String PRINCIPAL = "wharf.admin.principal";

@@ -267,6 +267,33 @@ abstract class RestrictedImagesTest extends RegistryTestBase {
     }
 
     @Test
+    void aPushMayNotMountFromARefusedRepositoryButStillGetsItsToken() {
+        String configDigest = read(server.wharf().repositories().manifestBytes(server.wharf().repositories()
+                .manifest(repository("bobby/app"), "v1").orElseThrow())).path("config").path("digest").asText();
+        RegistryClient carol = anonymous().basic(carolName, Sessions.newToken(server,
+                Sessions.login(hub(), carolName, PASSWORD), "carol-mount", "repo:write"));
+        String target = carolName + "/mounted";
+        try {
+            policy(acme, aliceHub, true, true, true);
+            RegistryClient.Res token = carol.get("/token?service=" + host() + "&scope=repository:" + target
+                    + ":pull,push&scope=repository:bobby/app:pull");
+            assertThat(token.status()).as("%s", token).isEqualTo(200);
+            RegistryClient bearer = anonymous().bearer(token.json().path("token").asText());
+            RegistryClient.Res mount = bearer.post("/v2/" + target + "/blobs/uploads/?mount=" + configDigest
+                    + "&from=bobby/app", new byte[0]);
+            assertThat(mount.status()).as("an upload instead of a mount: %s", mount).isEqualTo(202);
+        } finally {
+            policy(acme, aliceHub, false, true, true);
+        }
+        RegistryClient.Res token = carol.get("/token?service=" + host() + "&scope=repository:" + target
+                + ":pull,push&scope=repository:bobby/app:pull");
+        RegistryClient bearer = anonymous().bearer(token.json().path("token").asText());
+        RegistryClient.Res mount = bearer.post("/v2/" + target + "/blobs/uploads/?mount=" + configDigest
+                + "&from=bobby/app", new byte[0]);
+        assertThat(mount.status()).as("with the policy off, a mount: %s", mount).isEqualTo(201);
+    }
+
+    @Test
     void aMemberOfSeveralRestrictingOrgsPullsOnlyWhatEveryOneOfThemAllows() {
         String beta = "beta" + backend().name().toLowerCase(java.util.Locale.ROOT);
         Http bobHub = hub().bearer(bobSession);
