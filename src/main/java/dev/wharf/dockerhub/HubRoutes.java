@@ -21,6 +21,9 @@ public final class HubRoutes {
     public static final Set<String> PATH_SPACE = Set.of("users", "auth", "access-tokens", "auditlogs", "orgs",
             "namespaces", "repositories", "invites", "scim", "search", "groups");
 
+    /** Docker Hub's API v1, removed in 2022: its paths answer 410 Gone, as Hub's do. */
+    public static final String V1_PREFIX = "/v1/";
+
     private HubRoutes() {
     }
 
@@ -58,7 +61,10 @@ public final class HubRoutes {
                 .delete("/v2/repositories/{namespace}/{repository}", SIGNED_IN, repos::delete)
                 .post("/v2/repositories/{namespace}/{repository}/privacy", SIGNED_IN, repos::privacy)
                 .get("/v2/repositories/{namespace}/{repository}/tags", ANYONE, repos::legacyListTags)
-                .delete("/v2/repositories/{namespace}/{repository}/tags/{tag}", SIGNED_IN, repos::deleteTag);
+                .delete("/v2/repositories/{namespace}/{repository}/tags/{tag}", SIGNED_IN, repos::deleteTag)
+                .get("/v1/<path>", PUBLIC, repos::v1Gone)
+                .put("/v1/<path>", PUBLIC, repos::v1Gone)
+                .delete("/v1/<path>", PUBLIC, repos::v1Gone);
         return new Router<>(routes, hub.guard()::check, new HubErrors());
     }
 }

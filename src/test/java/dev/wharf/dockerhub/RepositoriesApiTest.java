@@ -531,6 +531,10 @@ abstract class RepositoriesApiTest extends ServerTest {
                 }
             }
         }
+        for (String v1 : List.of("/v1/repositories/" + u.name() + "/ok/images", "/v1/repositories/x/tags")) {
+            assertThat(server.http().get(v1).status()).isEqualTo(410);
+            assertThat(u.hub().send("PUT", v1, "{}").status()).isEqualTo(410);
+        }
         String longRule = "{\"regex\":\"" + "a".repeat(5000) + "\"}";
         assertThat(u.hub().post(u.repos() + "/ok/immutabletags/verify", longRule).status()).isEqualTo(400);
         assertThat(u.hub().patch("/v2/repositories/" + u.name() + "/ok", "{\"description\": 5}").status())
