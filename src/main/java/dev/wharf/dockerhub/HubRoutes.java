@@ -21,6 +21,9 @@ public final class HubRoutes {
     public static final Set<String> PATH_SPACE = Set.of("users", "auth", "access-tokens", "auditlogs", "orgs",
             "namespaces", "repositories", "invites", "scim", "search", "groups");
 
+    /** Docker Hub's API v1, removed in 2022: its paths answer 410 Gone, as Hub's do. */
+    public static final String V1_PREFIX = "/v1/";
+
     private HubRoutes() {
     }
 
@@ -84,7 +87,10 @@ public final class HubRoutes {
                 .get("/v2/namespaces/{ns}/repositories/{repo}/images", SIGNED_IN, images::list)
                 .get("/v2/namespaces/{ns}/repositories/{repo}/images/{digest}/tags", SIGNED_IN, images::tags)
                 .get("/v2/namespaces/{ns}/repositories/{repo}/images-summary", SIGNED_IN, images::summary)
-                .post("/v2/namespaces/{ns}/delete-images", SIGNED_IN, images::delete);
+                .post("/v2/namespaces/{ns}/delete-images", SIGNED_IN, images::delete)
+                .get("/v1/<path>", PUBLIC, repos::v1Gone)
+                .put("/v1/<path>", PUBLIC, repos::v1Gone)
+                .delete("/v1/<path>", PUBLIC, repos::v1Gone);
         return new Router<>(routes, hub.guard()::check, new HubErrors(images.clock()));
     }
 }

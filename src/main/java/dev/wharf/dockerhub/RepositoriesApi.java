@@ -37,6 +37,7 @@ final class RepositoriesApi {
     private static final int NAME_FILTER_MAX = 255;
     /** Verify answers at most this many matching tags; a rule that matches more is too broad to review by list. */
     private static final int VERIFY_MAX = 1000;
+    private static final String V1_GONE = "Docker Hub API v1 has been removed; use /v2/.";
     private static final String OAT_REFUSED = "token issued from organization access token is not allowed";
 
     private final Repositories repositories;
@@ -258,6 +259,14 @@ final class RepositoriesApi {
             throw missing;
         }
         return tags.find(repo, name).orElseThrow(() -> missing);
+    }
+
+    /** {@code /v1/…}: Docker Hub removed API v1 on 2022-08-23 and answers 410 Gone. */
+    void v1Gone(Context ctx) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("detail", V1_GONE);
+        body.put("message", V1_GONE);
+        ctx.status(410).json(body);
     }
 
     // ---------------------------------------------------------------------------------------------- helpers

@@ -75,10 +75,16 @@ public record ImmutableTags(boolean enabled, List<String> rules) {
 
     /** Whether {@code pattern} matches all of {@code tag}, within the match budget (running out counts as a match). */
     public static boolean matches(Pattern pattern, String tag) {
+        Boolean matched = matchWithinBudget(pattern, tag);
+        return matched == null || matched;
+    }
+
+    /** Whether {@code pattern} matches all of {@code tag}, or null when it ran out of the match budget. */
+    static Boolean matchWithinBudget(Pattern pattern, String tag) {
         try {
             return pattern.matcher(new Budgeted(tag)).matches();
         } catch (BudgetSpent e) {
-            return true;
+            return null;
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -33,6 +34,8 @@ public final class RepositoryProfiles {
     public static final int NAME_MAX = 255;
     public static final int DESCRIPTION_MAX = 100;
     public static final int FULL_DESCRIPTION_MAX = 25_000;
+    /** How many tags a verified rule may run out of matching budget on before it is refused as too costly. */
+    private static final int EXPENSIVE_MATCHES = 10;
     private static final String PROFILE_COLUMNS = ", description, full_description, modified_at, immutable_tags,"
             + " immutable_tag_rules";
     private static final Map<String, String> CONTENT_TYPES = Map.of(
@@ -194,10 +197,18 @@ public final class RepositoryProfiles {
             throw new DomainException.Invalid("regex", problem);
         }
         Pattern pattern = Pattern.compile(rule);
+        AtomicInteger exhausted = new AtomicInteger();
         return jdbi.withHandle(h -> {
             try (var names = h.createQuery("SELECT name FROM tags WHERE repository_id = :r ORDER BY name")
                     .bind("r", repo.id()).setFetchSize(1000).mapTo(String.class).stream()) {
-                return names.filter(tag -> ImmutableTags.matches(pattern, tag)).limit(limit).toList();
+                return names.filter(tag -> {
+                    Boolean matched = ImmutableTags.matchWithinBudget(pattern, tag);
+                    // A rule this costly on a few tags would take minutes over a large repository.
+                    if (matched == null && exhausted.incrementAndGet() > EXPENSIVE_MATCHES) {
+                        throw new DomainException.Invalid("regex", "The rule is too expensive to evaluate.");
+                    }
+                    return matched == null || matched;
+                }).limit(limit).toList();
             }
         });
     }

@@ -74,10 +74,9 @@ public final class TagViews {
     private record Blob(long manifestId, ManifestDocument.Kind kind, Digest digest, long size) {
     }
 
-    private static final String TAG_SELECT = "SELECT t.id, t.name, t.creator_id, t.updater_id, t.updater_name,"
+    private static final String TAG_COLUMNS = "SELECT t.id, t.name, t.creator_id, t.updater_id, t.updater_name,"
             + " t.pushed_at, t.pulled_at, m.id AS m_id, m.digest, m.media_type, m.size, m.total_size, m.platform_os,"
-            + " m.platform_architecture, m.platform_variant, m.pushed_at AS m_pushed_at, m.pulled_at AS m_pulled_at"
-            + " FROM tags t JOIN manifests m ON m.id = t.manifest_id WHERE t.repository_id = :r";
+            + " m.platform_architecture, m.platform_variant, m.pushed_at AS m_pushed_at, m.pulled_at AS m_pulled_at";
 
     /** How many tags the repository has. */
     public long count(Repository repo) {
@@ -87,15 +86,20 @@ public final class TagViews {
 
     /** A page of the repository's tags, most recently pushed first. */
     public List<Tag> page(Repository repo, long offset, int limit) {
-        return jdbi.withHandle(h -> views(h, repo, h.createQuery(TAG_SELECT
-                        + " ORDER BY t.pushed_at DESC, t.name LIMIT :n OFFSET :o")
+        // The offset is skipped in the index alone (it holds every column the inner query reads); only the page's
+        // rows are then fetched, so a deep page of 100,000 tags costs an index walk, not 100,000 row reads.
+        return jdbi.withHandle(h -> views(h, repo, h.createQuery(TAG_COLUMNS + " FROM (SELECT name, pushed_at"
+                        + " FROM tags WHERE repository_id = :r ORDER BY pushed_at DESC, name LIMIT :n OFFSET :o) p"
+                        + " JOIN tags t ON t.repository_id = :r AND t.name = p.name"
+                        + " JOIN manifests m ON m.id = t.manifest_id ORDER BY p.pushed_at DESC, p.name")
                 .bind("r", repo.id()).bind("n", limit).bind("o", offset)
                 .map((rs, ctx) -> tagRow(rs)).list()));
     }
 
     /** One tag, if the repository has it. */
     public Optional<Tag> find(Repository repo, String name) {
-        return jdbi.withHandle(h -> views(h, repo, h.createQuery(TAG_SELECT + " AND t.name = :t")
+        return jdbi.withHandle(h -> views(h, repo, h.createQuery(TAG_COLUMNS + " FROM tags t"
+                        + " JOIN manifests m ON m.id = t.manifest_id WHERE t.repository_id = :r AND t.name = :t")
                 .bind("r", repo.id()).bind("t", name).map((rs, ctx) -> tagRow(rs)).list())).stream().findFirst();
     }
 

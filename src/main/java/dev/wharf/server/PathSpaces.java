@@ -46,6 +46,9 @@ final class PathSpaces {
             String segment = end < 0 ? path.substring(Math.min(4, path.length())) : path.substring(4, end);
             return HubRoutes.PATH_SPACE.contains(segment) ? hub : registry;
         }
+        if (owns(path, HubRoutes.V1_PREFIX)) {
+            return hub;
+        }
         for (String prefix : RegistryApi.PREFIXES) {
             if (owns(path, prefix + "/")) {
                 return registry;

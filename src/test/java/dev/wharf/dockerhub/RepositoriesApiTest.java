@@ -478,9 +478,20 @@ abstract class RepositoriesApiTest extends ServerTest {
         assertThat(assertValid(u.hub().post(settings + "/verify", Map.of())).status()).isEqualTo(400);
         assertThat(assertValid(outsider.hub().patch(settings, Map.of("immutable_tags", true,
                 "immutable_tags_rules", List.of()))).status()).isEqualTo(403);
-        // A pathological rule cannot hang the server; running out of matching budget counts as protected.
-        assertThat(assertValid(u.hub().post(settings + "/verify", Map.of("regex", "(v+)+x"))).status())
-                .isEqualTo(200);
+        // A pathological rule cannot hang the server: a tag it runs out of matching budget on counts as matched,
+        // and a rule that does so on many tags is refused.
+        String costly = "a".repeat(40) + "-";
+        assertThat(u.registry().put("/v2/" + repo + "/manifests/" + costly + "0", v1.manifest(),
+                "Content-Type", OCI_MANIFEST).status()).isEqualTo(201);
+        assertThat(assertValid(u.hub().post(settings + "/verify", Map.of("regex", "(.*a){12}"))).json().get("tags")
+                .toString()).isEqualTo("[\"" + costly + "0\"]");
+        for (int i = 1; i <= 10; i++) {
+            assertThat(u.registry().put("/v2/" + repo + "/manifests/" + costly + i, v1.manifest(),
+                    "Content-Type", OCI_MANIFEST).status()).isEqualTo(201);
+        }
+        Http.Response tooCostly = assertValid(u.hub().post(settings + "/verify", Map.of("regex", "(.*a){12}")));
+        assertThat(tooCostly.status()).isEqualTo(400);
+        assertThat(tooCostly.json().get("fields").has("regex")).isTrue();
 
         JsonNode logs = u.hub().get("/v2/auditlogs/" + u.name() + "?action=repo.immutable.tags.updated").json()
                 .get("logs");
@@ -530,6 +541,10 @@ abstract class RepositoriesApiTest extends ServerTest {
                     assertThat(r.status()).as("%s %s", method, r).isLessThan(500);
                 }
             }
+        }
+        for (String v1 : List.of("/v1/repositories/" + u.name() + "/ok/images", "/v1/repositories/x/tags")) {
+            assertThat(server.http().get(v1).status()).isEqualTo(410);
+            assertThat(u.hub().send("PUT", v1, "{}").status()).isEqualTo(410);
         }
         String longRule = "{\"regex\":\"" + "a".repeat(5000) + "\"}";
         assertThat(u.hub().post(u.repos() + "/ok/immutabletags/verify", longRule).status()).isEqualTo(400);

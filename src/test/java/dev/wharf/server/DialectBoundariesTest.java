@@ -139,7 +139,7 @@ class DialectBoundariesTest extends ServerTest {
         assertThat(revoke.header("Allow")).isEqualTo("POST");
         assertThat(revoke.json().has("errinfo")).isTrue();
         // Everything else.
-        for (String path : new String[] {"/", "/foo", "/healthz/x", "/v1/repositories/x"}) {
+        for (String path : new String[] {"/", "/foo", "/healthz/x"}) {
             Http.Response other = server.http().get(path);
             assertThat(other.status()).as(path).isEqualTo(404);
             assertThat(other.json().path("message").asText()).as(path).isEqualTo("not found");
