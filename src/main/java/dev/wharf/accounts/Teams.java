@@ -182,7 +182,7 @@ public final class Teams {
         grants.invalidateIf(k -> k.orgId() == team.orgId());
     }
 
-    /** A team's members by name, at {@code offset}, at most {@code limit}; with {@code search}, those whose name has it. */
+    /** A team's members by name, at {@code offset}, at most {@code limit}; with {@code search}, names that have it. */
     public Page<Account> members(Team team, String search, long offset, int limit) {
         String where = " FROM team_members m JOIN accounts a ON a.id = m.user_id WHERE m.team_id = :t"
                 + (search == null ? "" : " AND a.name LIKE :search ESCAPE '!'");

@@ -76,10 +76,8 @@ public final class HubRoutes {
                 .delete("/v2/orgs/{org}/groups/{group}", CREDENTIALS_WRITE, hub.teams()::delete)
                 .get("/v2/orgs/{org}/groups/{group}/members", CREDENTIALS_READ, hub.teams()::members)
                 .post("/v2/orgs/{org}/groups/{group}/members", CREDENTIALS_WRITE, hub.teams()::addMember)
-                .delete("/v2/orgs/{org}/groups/{group}/members/{username}", CREDENTIALS_WRITE,
-                        hub.teams()::removeMember)
-                .post("/v2/repositories/{namespace}/{repository}/groups", CREDENTIALS_WRITE,
-                        hub.teams()::grantRepository)
+                .delete("/v2/orgs/{org}/groups/{group}/members/{username}", CREDENTIALS_WRITE, hub.teams()::removeMember)
+                .post("/v2/repositories/{ns}/{repo}/groups", CREDENTIALS_WRITE, hub.teams()::grantRepository)
                 // Org settings: restricted images (issue 10, section 5)
                 .get("/v2/orgs/{name}/settings", SIGNED_IN, hub.orgSettings()::get)
                 .put("/v2/orgs/{name}/settings", CREDENTIALS_WRITE, hub.orgSettings()::put)

@@ -70,7 +70,8 @@ final class OrgsApi {
         Role role = roleName == null || roleName.isEmpty() ? null : Role.parse(roleName);
         v.check(roleName == null || roleName.isEmpty() || role != null, "role", ROLES);
         String type = ctx.queryParam("type");
-        v.check(type == null || type.isEmpty() || TYPES.contains(type), "type", "Must be one of: all, invitee, member.");
+        v.check(type == null || type.isEmpty() || TYPES.contains(type), "type",
+                "Must be one of: all, invitee, member.");
         Paging paging = Paging.from(ctx, 10, 100);
         v.throwIfInvalid();
         Page<Members.Member> page = "invitee".equals(type) ? new Page<>(0, List.of())
@@ -97,7 +98,8 @@ final class OrgsApi {
         ctx.header("Content-Disposition", "attachment;filename=\"" + org.name() + "-members-"
                 + FILE_TIME.format(clock.instant().atOffset(ZoneOffset.UTC)) + ".csv\"");
         try {
-            Writer out = new BufferedWriter(new OutputStreamWriter(ctx.res().getOutputStream(), StandardCharsets.UTF_8));
+            Writer out = new BufferedWriter(new OutputStreamWriter(ctx.res().getOutputStream(),
+                    StandardCharsets.UTF_8));
             csvRow(out, CSV_HEADER);
             members.each(org, m -> csvRow(out, List.of("", m.user().name(), nullToEmpty(m.user().email()), "User",
                     roleLabel(m.role()), String.join(", ", m.teams()),

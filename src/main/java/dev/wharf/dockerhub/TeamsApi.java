@@ -157,13 +157,13 @@ final class TeamsApi {
      */
     void grantRepository(Context ctx) {
         Principal p = HubAuth.principal(ctx);
-        String namespace = Routed.parameter(ctx, "namespace");
+        String namespace = Routed.parameter(ctx, "ns");
         Account org = policy.namespace(namespace).filter(Account::isOrg)
                 .orElseThrow(() -> new DomainException.NotFound("organization not found"));
         if (!policy.administers(p, org)) {
             throw new DomainException.Forbidden("Only owners of the organization may do this.");
         }
-        String name = namespace + "/" + Routed.parameter(ctx, "repository");
+        String name = namespace + "/" + Routed.parameter(ctx, "repo");
         Optional<Repository> found = RepositoryName.problem(name) == null
                 ? repositories.find(new RepositoryName(name)) : Optional.empty();
         Repository repository = found.orElseThrow(() -> new DomainException.NotFound("repository not found"));

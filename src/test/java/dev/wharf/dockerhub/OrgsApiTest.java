@@ -7,9 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.wharf.accounts.Account;
 import dev.wharf.repositories.RepositoryName;
 import dev.wharf.testing.Http;
+import dev.wharf.testing.ManualClock;
 import dev.wharf.testing.ServerTest;
 import dev.wharf.testing.Sessions;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,6 +24,13 @@ import org.junit.jupiter.api.Test;
  */
 abstract class OrgsApiTest extends ServerTest {
     private static final String PASSWORD = "correct-horse-battery";
+    /** Never advanced: the one-second caches keep what they hold, so only invalidation can make a change seen. */
+    private final ManualClock clock = new ManualClock();
+
+    @Override
+    protected Clock clock() {
+        return clock;
+    }
 
     /** An org with its owner, an editor, a member (sessions and names) and an outsider. */
     private record Org(String name, String ownerName, Http owner, String editorName, Http editor,
@@ -418,6 +429,59 @@ abstract class OrgsApiTest extends ServerTest {
                                 + " WHERE team_id = :t) + (SELECT COUNT(*) FROM team_permissions WHERE team_id = :t)")
                 .bind("t", id).mapTo(Long.class).one());
         assertThat(left).isZero();
+    }
+
+    /** What the registry's token endpoint grants {@code username} on {@code repository}, of pull, push, delete. */
+    private List<String> registryActions(String username, String repository) {
+        String basic = Base64.getEncoder().encodeToString((username + ":" + PASSWORD)
+                .getBytes(StandardCharsets.UTF_8));
+        Http.Response r = server.http().header("Authorization", "Basic " + basic)
+                .get("/token?service=wharf&scope=repository:" + repository + ":pull,push,delete");
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        String jwt = r.json().get("token").asText();
+        String payload = jwt.substring(jwt.indexOf('.') + 1, jwt.lastIndexOf('.'));
+        JsonNode claims;
+        try {
+            claims = dev.wharf.http.Json.MAPPER.readTree(Base64.getUrlDecoder().decode(payload));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        List<String> actions = new ArrayList<>();
+        claims.path("access").forEach(a -> a.path("actions").forEach(x -> actions.add(x.asText())));
+        return actions;
+    }
+
+    @Test
+    void theRegistrysGrantsFollowTeamChangesAtOnce() {
+        Org org = newOrg();
+        Account orgAccount = server.wharf().accounts().org(org.name());
+        String repository = org.name() + "/svc";
+        server.wharf().repositories().findOrCreate(new RepositoryName(repository), orgAccount.logOwner(),
+                orgAccount.asActor());
+        long id = createGroup(org, "ops", "").get("id").asLong();
+        addToGroup(org, "ops", org.memberName());
+        assertThat(registryActions(org.memberName(), repository)).containsExactly("pull");
+        String grants = "/v2/repositories/" + repository + "/groups";
+        assertThat(org.owner().post(grants, Map.of("group_id", id, "permission", "write")).status()).isEqualTo(200);
+        assertThat(registryActions(org.memberName(), repository)).containsExactlyInAnyOrder("pull", "push");
+        assertThat(org.owner().post(grants, Map.of("group_id", id, "permission", "admin")).status()).isEqualTo(200);
+        assertThat(registryActions(org.memberName(), repository)).containsExactlyInAnyOrder("pull", "push", "delete");
+        // An editor's own role already pushes; the team adds delete.
+        addToGroup(org, "ops", org.editorName());
+        assertThat(registryActions(org.editorName(), repository)).containsExactlyInAnyOrder("pull", "push", "delete");
+
+        assertThat(org.owner().delete(org.path("/groups/ops/members/" + org.memberName())).status()).isEqualTo(204);
+        assertThat(registryActions(org.memberName(), repository)).containsExactly("pull");
+        addToGroup(org, "ops", org.memberName());
+        assertThat(registryActions(org.memberName(), repository)).containsExactlyInAnyOrder("pull", "push", "delete");
+        assertThat(org.owner().delete(org.path("/members/" + org.memberName())).status()).isEqualTo(204);
+        assertThat(org.owner().put("/api/v1/orgs/" + org.name() + "/members/" + org.memberName(),
+                Map.of("role", "member")).status()).isEqualTo(200);
+        assertThat(registryActions(org.memberName(), repository)).containsExactly("pull");
+
+        assertThat(org.owner().delete(org.path("/groups/ops")).status()).isEqualTo(204);
+        assertThat(registryActions(org.editorName(), repository)).containsExactlyInAnyOrder("pull", "push");
+        assertThat(registryActions(org.outsiderName(), repository)).isEmpty();
     }
 
     @Test
