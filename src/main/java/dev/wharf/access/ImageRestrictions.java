@@ -2,6 +2,7 @@ package dev.wharf.access;
 
 import dev.wharf.accounts.Account;
 import dev.wharf.accounts.Accounts;
+import dev.wharf.accounts.Names;
 import dev.wharf.accounts.NamespaceSettings.RestrictedImages;
 import dev.wharf.accounts.NamespaceSettingsStore;
 import dev.wharf.repositories.RepositoryName;
@@ -27,9 +28,6 @@ import java.util.Optional;
  * invalidates on change. A user in no organization costs one cache lookup.
  */
 public final class ImageRestrictions {
-    /** The namespace of the official images. */
-    public static final String OFFICIAL_NAMESPACE = "library";
-
     private final Accounts accounts;
     private final NamespaceSettingsStore settings;
 
@@ -62,7 +60,7 @@ public final class ImageRestrictions {
 
     private boolean allows(Account org, RestrictedImages policy, String namespace) {
         return namespace.equals(org.name())
-                || (policy.allowOfficialImages() && namespace.equals(OFFICIAL_NAMESPACE))
+                || (policy.allowOfficialImages() && namespace.equals(Names.OFFICIAL_NAMESPACE))
                 || (policy.allowVerifiedPublishers() && isVerifiedPublisher(namespace));
     }
 

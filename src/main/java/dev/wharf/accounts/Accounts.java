@@ -60,9 +60,9 @@ public final class Accounts {
         this.orgsOfUser = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 100 + 24 * v.size(), clock);
     }
 
-    /** The account with this name. A string that cannot be a name is not looked up (nor cached). */
+    /** The account with this name. A string that cannot be an account's name is not looked up (nor cached). */
     public Optional<Account> find(String name) {
-        if (Names.problem(name) != null) {
+        if (!Names.mayExist(name)) {
             return Optional.empty();
         }
         return byName.get(name, n -> jdbi.withHandle(h -> h.createQuery(
@@ -200,9 +200,12 @@ public final class Accounts {
         return createOrg(name, UUID.randomUUID(), owner, actor);
     }
 
-    /** Creates an organization with the given uuid (IONOS's create-or-replace), owned by {@code owner}. */
+    /**
+     * Creates an organization with the given uuid (IONOS's create-or-replace), owned by {@code owner}, who creates
+     * it; only a site admin may create the official images' organization ({@link Names#OFFICIAL_NAMESPACE}).
+     */
     public Account createOrg(String name, UUID uuid, Account owner, Actor actor) {
-        new Validation().add("name", Names.problem(name)).throwIfInvalid();
+        new Validation().add("name", Names.orgProblem(name, owner)).throwIfInvalid();
         Account org = jdbi.inTransaction(h -> {
             Account created = insert(h, name, uuid, Account.Kind.ORG, null, null, false, actor.accountId());
             h.createUpdate("INSERT INTO org_members (org_id, user_id, role, added_at) VALUES (:o, :u, 'owner', :at)")

@@ -5,6 +5,12 @@ import java.util.regex.Pattern;
 
 /** Docker ID rules for user and organization names, which share one namespace. */
 public final class Names {
+    /**
+     * The namespace of the official images, which Docker clients pull as {@code library/<repo>}. Reserved like the
+     * Hub's path segments, except that a site admin may create the organization of this name to publish them.
+     */
+    public static final String OFFICIAL_NAMESPACE = "library";
+
     private static final Pattern VALID = Pattern.compile("[a-z0-9]{4,30}");
 
     /**
@@ -14,7 +20,7 @@ public final class Names {
      */
     public static final Set<String> RESERVED = Set.of(
             "users", "auth", "access", "accesstokens", "auditlogs", "orgs", "organizations", "namespaces",
-            "repositories", "invites", "scim", "search", "catalog", "library", "root", "wharf",
+            "repositories", "invites", "scim", "search", "catalog", OFFICIAL_NAMESPACE, "root", "wharf",
             "token", "tokens", "login", "logout", "healthz", "metrics", "api", "help", "support", "hub",
             "docker", "registry", "teams", "groups", "settings", "user", "none", "null", "public", "private",
             "containerregistries");
@@ -34,5 +40,18 @@ public final class Names {
             return "This name is reserved.";
         }
         return null;
+    }
+
+    /**
+     * {@link #problem}, for the name of an organization created by {@code creator}: only a site admin may take the
+     * official images' namespace.
+     */
+    public static String orgProblem(String name, Account creator) {
+        return OFFICIAL_NAMESPACE.equals(name) && creator.siteAdmin() ? null : problem(name);
+    }
+
+    /** Whether an account of this name may exist: an acceptable name, or the official images' organization. */
+    static boolean mayExist(String name) {
+        return OFFICIAL_NAMESPACE.equals(name) || problem(name) == null;
     }
 }

@@ -4,12 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.wharf.audit.Actor;
-import dev.wharf.audit.LogOwner;
-import dev.wharf.repositories.Repositories;
-import dev.wharf.repositories.Repository;
-import dev.wharf.repositories.RepositoryName;
-import dev.wharf.storage.Digest;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Sessions;
 import java.nio.file.Path;
@@ -56,7 +50,7 @@ abstract class RestrictedImagesTest extends RegistryTestBase {
     /**
      * alice owns {@code acme} with {@code acme/app}; carol is a plain member of it; bobby has the public
      * {@code bobby/app} and owns {@code vendor}, whose public {@code vendor/tool} a site admin marks as a verified
-     * publisher's; and there is an official image.
+     * publisher's; and a site admin publishes an official image.
      */
     @BeforeAll
     void world() {
@@ -78,7 +72,7 @@ abstract class RestrictedImagesTest extends RegistryTestBase {
         push(image, vendor + "/tool", "bobby:" + bobPat);
         makePublic("bobby/app");
         makePublic(vendor + "/tool");
-        seedOfficialImage();
+        publishOfficialImage(image);
         assertThat(admin.put("/api/v1/namespaces/" + vendor + "/verified-publisher", null).status()).isEqualTo(200);
     }
 
@@ -94,29 +88,16 @@ abstract class RestrictedImagesTest extends RegistryTestBase {
     }
 
     /**
-     * Wharf has no way yet to publish into {@code library/} (the name is reserved and no account owns it), so the
-     * official image is made through the domain: alice's {@code acme/app} copied, blobs and manifest, into a public
-     * {@code library/} repository kept by the site admin's account.
+     * The official image is published the way any would be: a site admin creates the {@code library} organization,
+     * which they own, makes bobby its editor, bobby pushes {@code library/rsbase} and the admin makes it public.
      */
-    private void seedOfficialImage() {
-        Repositories repositories = server.wharf().repositories();
-        var adminAccount = server.wharf().accounts().user("admin");
-        Repository from = repository(acme + "/app");
-        Repository official = repositories.findOrCreate(new RepositoryName(OFFICIAL),
-                new LogOwner(adminAccount.id(), adminAccount.name()), Actor.SYSTEM);
-        var manifest = repositories.manifest(from, "v1").orElseThrow();
-        byte[] body = repositories.manifestBytes(manifest);
-        JsonNode document = read(body);
-        mount(repositories, official, from, document.path("config").path("digest").asText());
-        for (JsonNode layer : document.path("layers")) {
-            mount(repositories, official, from, layer.path("digest").asText());
-        }
-        repositories.putManifest(official, "v1", null, manifest.mediaType(), body, Actor.SYSTEM);
-        repositories.setPrivate(official, false);
-    }
-
-    private static void mount(Repositories repositories, Repository to, Repository from, String digest) {
-        assertThat(repositories.mount(to, from, Digest.parse(digest))).as(digest).isPresent();
+    private void publishOfficialImage(Path image) {
+        assertThat(admin.post("/api/v1/orgs", Map.of("name", "library")).status()).isEqualTo(201);
+        assertThat(admin.put("/api/v1/orgs/library/members/bobby", Map.of("role", "editor")).status())
+                .isEqualTo(200);
+        push(image, OFFICIAL, "bobby:" + bobPat);
+        assertThat(admin.post("/v2/repositories/" + OFFICIAL + "/privacy", Map.of("is_private", false)).status())
+                .isEqualTo(200);
     }
 
     private static JsonNode read(byte[] json) {
