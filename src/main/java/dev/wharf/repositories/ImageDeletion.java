@@ -108,7 +108,8 @@ public final class ImageDeletion {
         List<Rejection> errors = new ArrayList<>();
         List<Warning> warnings = new ArrayList<>();
         Map<Digest, List<String>> tags = new java.util.LinkedHashMap<>();
-        for (Target target : targets) {
+        List<Target> distinct = List.copyOf(new LinkedHashSet<>(targets));
+        for (Target target : distinct) {
             Facts known = facts.get(target);
             if (!mayDelete) {
                 errors.add(new Rejection(target, Problem.UNAUTHORIZED));
@@ -135,6 +136,6 @@ public final class ImageDeletion {
             }
             tags.put(target.digest(), known.currentTags());
         }
-        return new Plan(repository, List.copyOf(new LinkedHashSet<>(targets)), errors, warnings, tags);
+        return new Plan(repository, distinct, errors, warnings, tags);
     }
 }

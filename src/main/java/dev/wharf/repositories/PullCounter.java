@@ -16,9 +16,9 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * Counts pulls per repository, tag and manifest, and writes them at most once a minute per manifest (its last-pulled
  * time and the repository's count) and per tag (the tag's count and time): a popular tag pulled thousands of times a
- * minute costs two UPDATEs a minute, however many tags name the manifest. The first pull of a minute is written at once, later ones by
- * {@link #flushDue} (every minute) and {@link #flushAll} (at shutdown); a crash loses at most a minute of counts,
- * never data.
+ * minute costs three UPDATEs a minute, and the manifest's time is written once a minute however many tags name it.
+ * The first pull of a minute is written at once, later ones by {@link #flushDue} (every minute) and
+ * {@link #flushAll} (at shutdown); a crash loses at most a minute of counts, never data.
  *
  * <p>A pull only counts in memory; every write happens on the {@link Bookkeeping} thread, so a database hiccup can
  * neither fail nor slow the pull it rides on. Entries are kept only for manifests that were pulled (they exist) and

@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -471,7 +472,7 @@ public final class Repositories {
             List<String> wanted = digests.stream().map(Digest::toString).distinct().toList();
             for (int from = 0; from < wanted.size(); from += DELETE_BATCH) {
                 List<String> chunk = wanted.subList(from, Math.min(wanted.size(), from + DELETE_BATCH));
-                Map<Long, String> ids = new java.util.LinkedHashMap<>();
+                Map<Long, String> ids = new LinkedHashMap<>();
                 h.createQuery("SELECT id, digest FROM manifests WHERE repository_id = :r AND digest IN (<d>)"
                                 + " ORDER BY digest FOR UPDATE")
                         .bind("r", repo.id()).bindList("d", chunk)
