@@ -157,7 +157,7 @@ public final class HubApi {
         Paging paging = Paging.from(ctx, 10, 100);
         Credentials.Page page = credentials.list(CredentialQuery.of(Credential.Kind.PERSONAL)
                 .owner(p.account().id()).countingActive().sort(CredentialQuery.Sort.NEWEST)
-                .page((long) (paging.page() - 1) * paging.pageSize(), paging.pageSize()));
+                .page(paging.offset(), paging.pageSize()));
         String base = requests.baseUrl(ctx);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("count", page.total());

@@ -81,7 +81,7 @@ public final class ImagesApi {
                                  @JsonProperty("ignore_warnings") List<Acknowledged> ignoreWarnings) {
     }
 
-    /** {@code GET /v2/namespaces/{ns}/repositories/{repo}/images}. */
+    /** {@code GET /v2/namespaces/{namespace}/repositories/{repository}/images}. */
     void list(Context ctx) {
         Repository repo = readable(ctx);
         Paging paging = Paging.from(ctx, 10, 100);
@@ -107,7 +107,7 @@ public final class ImagesApi {
         OffsetDateTime activeFrom = activeFrom(ctx.queryParam("active_from"), v);
         v.throwIfInvalid();
         Images.Page<Images.Image> page = images.list(repo, new Images.Query(activeFrom, active, tagged, order,
-                (long) (paging.page() - 1) * paging.pageSize(), paging.pageSize()));
+                paging.offset(), paging.pageSize()));
         String namespace = repo.name().namespace();
         String path = repositoryPath(repo.name());
         List<Map<String, Object>> results = new ArrayList<>();
@@ -122,10 +122,10 @@ public final class ImagesApi {
             out.put("status", image.active() ? "active" : "inactive");
             results.add(out);
         }
-        ctx.json(paged(ctx, paging, page.total(), results));
+        ctx.json(paging.body(ctx, requests.baseUrl(ctx), "count", page.total(), results));
     }
 
-    /** {@code GET /v2/namespaces/{ns}/repositories/{repo}/images/{digest}/tags}. */
+    /** {@code GET /v2/namespaces/{namespace}/repositories/{repository}/images/{digest}/tags}. */
     void tags(Context ctx) {
         Repository repo = readable(ctx);
         Paging paging = Paging.from(ctx, 10, 100);
@@ -135,12 +135,13 @@ public final class ImagesApi {
             throw new DomainException.Invalid("digest", problem);
         }
         Images.Page<Images.ImageTag> page = images.tags(repo, Digest.parse(raw),
-                        (long) (paging.page() - 1) * paging.pageSize(), paging.pageSize())
+                        paging.offset(), paging.pageSize())
                 .orElseThrow(() -> new DomainException.NotFound("image " + raw + " is not in " + repo.name()));
-        ctx.json(paged(ctx, paging, page.total(), page.items().stream().map(ImagesApi::tagJson).toList()));
+        ctx.json(paging.body(ctx, requests.baseUrl(ctx), "count", page.total(),
+                page.items().stream().map(ImagesApi::tagJson).toList()));
     }
 
-    /** {@code GET /v2/namespaces/{ns}/repositories/{repo}/images-summary}. */
+    /** {@code GET /v2/namespaces/{namespace}/repositories/{repository}/images-summary}. */
     void summary(Context ctx) {
         Repository repo = readable(ctx);
         Validation v = new Validation();
@@ -157,10 +158,10 @@ public final class ImagesApi {
         ctx.json(out);
     }
 
-    /** {@code POST /v2/namespaces/{ns}/delete-images}: one repository per call, at most 1,000 manifests. */
+    /** {@code POST /v2/namespaces/{namespace}/delete-images}: one repository per call, at most 1,000 manifests. */
     void delete(Context ctx) {
         Principal p = HubAuth.principal(ctx);
-        String namespace = Routed.parameter(ctx, "ns");
+        String namespace = Routed.parameter(ctx, "namespace");
         DeleteRequest body = requests.body(ctx, DeleteRequest.class, DELETE_BODY_MAX_BYTES);
         if (body == null) {
             throw new DomainException.Invalid("body", "A JSON object is required.");
@@ -269,7 +270,7 @@ public final class ImagesApi {
     /** The repository in the path, if the caller may pull from it: 401 when it may not, 404 when there is none. */
     private Repository readable(Context ctx) {
         Principal p = HubAuth.principal(ctx);
-        String full = Routed.parameter(ctx, "ns") + "/" + Routed.parameter(ctx, "repo");
+        String full = Routed.parameter(ctx, "namespace") + "/" + Routed.parameter(ctx, "repository");
         if (RepositoryName.problem(full) != null) {
             throw new DomainException.NotFound("repository not found");
         }
@@ -289,16 +290,6 @@ public final class ImagesApi {
             v.add("active_from", e.getMessage());
             return null;
         }
-    }
-
-    private Map<String, Object> paged(Context ctx, Paging paging, long total, List<?> results) {
-        String base = requests.baseUrl(ctx);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("count", total);
-        out.put("next", paging.link(ctx, base, paging.page() + 1, total));
-        out.put("previous", paging.link(ctx, base, paging.page() - 1, total));
-        out.put("results", results);
-        return out;
     }
 
     private static Map<String, Object> tagJson(Images.ImageTag tag) {

@@ -78,14 +78,9 @@ final class OrgTokensApi {
         Paging paging = Paging.from(ctx, 10, 100);
         Credentials.Page page = credentials.list(CredentialQuery.of(Credential.Kind.ROBOT)
                 .owner(org.id()).sort(CredentialQuery.Sort.NEWEST)
-                .page((long) (paging.page() - 1) * paging.pageSize(), paging.pageSize()));
-        String base = requests.baseUrl(ctx);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("total", page.total());
-        out.put("next", paging.link(ctx, base, paging.page() + 1, page.total()));
-        out.put("previous", paging.link(ctx, base, paging.page() - 1, page.total()));
-        out.put("results", page.items().stream().map(this::tokenJson).toList());
-        ctx.json(out);
+                .page(paging.offset(), paging.pageSize()));
+        ctx.json(paging.body(ctx, requests.baseUrl(ctx), "total", page.total(),
+                page.items().stream().map(this::tokenJson).toList()));
     }
 
     void get(Context ctx) {

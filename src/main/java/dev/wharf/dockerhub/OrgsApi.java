@@ -76,19 +76,14 @@ final class OrgsApi {
         v.throwIfInvalid();
         Page<Members.Member> page = "invitee".equals(type) ? new Page<>(0, List.of())
                 : members.list(org, new Members.Filter(search, role),
-                (long) (paging.page() - 1) * paging.pageSize(), paging.pageSize());
+                paging.offset(), paging.pageSize());
         ctx.json(paged(ctx, paging, page, m -> memberJson(m, owner)));
     }
 
     /** Hub's Django-style page: {@code count}, absolute {@code next} and {@code previous} links, {@code results}. */
     <T> Map<String, Object> paged(Context ctx, Paging paging, Page<T> page, Function<T, Map<String, Object>> item) {
-        String base = requests.baseUrl(ctx);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("count", page.total());
-        out.put("next", paging.link(ctx, base, paging.page() + 1, page.total()));
-        out.put("previous", paging.link(ctx, base, paging.page() - 1, page.total()));
-        out.put("results", page.items().stream().map(item).toList());
-        return out;
+        return paging.body(ctx, requests.baseUrl(ctx), "count", page.total(),
+                page.items().stream().map(item).toList());
     }
 
     /** {@code GET …/export}: every member as CSV with a header row, written in bounded batches as it is read. */

@@ -4,6 +4,7 @@ import dev.wharf.core.Validation;
 import io.javalin.http.Context;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -37,6 +38,24 @@ public record Paging(int page, int pageSize) {
         }
     }
 
+    /** How many items come before this page. */
+    public long offset() {
+        return (long) (page - 1) * pageSize;
+    }
+
+    /**
+     * Hub's page body: the total under {@code totalField} ({@code count}, or {@code total} for the org tokens),
+     * absolute {@code next} and {@code previous} links, and {@code results}.
+     */
+    public Map<String, Object> body(Context ctx, String baseUrl, String totalField, long total, List<?> results) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(totalField, total);
+        out.put("next", link(ctx, baseUrl, page + 1, total));
+        out.put("previous", link(ctx, baseUrl, page - 1, total));
+        out.put("results", results);
+        return out;
+    }
+
     public boolean hasNext(long total) {
         return (long) page * pageSize < total;
     }
@@ -46,7 +65,7 @@ public record Paging(int page, int pageSize) {
         if (target < 1 || (target == page + 1 && !hasNext(total))) {
             return null;
         }
-        Map<String, List<String>> params = new java.util.LinkedHashMap<>(ctx.queryParamMap());
+        Map<String, List<String>> params = new LinkedHashMap<>(ctx.queryParamMap());
         params.put("page", List.of(String.valueOf(target)));
         params.put("page_size", List.of(String.valueOf(pageSize)));
         String query = params.entrySet().stream()

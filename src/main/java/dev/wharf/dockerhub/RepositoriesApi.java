@@ -89,9 +89,10 @@ final class RepositoriesApi {
         }
         RepositoryProfiles.Page<RepositoryProfiles.Summary> page = profiles.list(new RepositoryProfiles.Query(
                 namespace.id(), namespace.name(), name == null || name.isEmpty() ? null : name,
-                policy.listsPrivate(caller, namespace), sort, offset(paging), paging.pageSize()));
+                policy.listsPrivate(caller, namespace), sort, paging.offset(), paging.pageSize()));
         requireOnPage(paging, page.total());
-        ctx.json(paged(ctx, paging, page.total(), page.items().stream().map(RepositoriesApi::listEntry).toList()));
+        ctx.json(paging.body(ctx, requests.baseUrl(ctx), "count", page.total(),
+                page.items().stream().map(RepositoriesApi::listEntry).toList()));
     }
 
     /** {@code GET /v2/repositories/{namespace}}: the same listing, which OATs may not use. */
@@ -204,9 +205,9 @@ final class RepositoriesApi {
         Paging paging = Paging.from(ctx, 10, 100);
         long total = tags.count(repo);
         requireOnPage(paging, total);
-        List<Map<String, Object>> results = tags.page(repo, offset(paging), paging.pageSize()).stream()
+        List<Map<String, Object>> results = tags.page(repo, paging.offset(), paging.pageSize()).stream()
                 .map(RepositoriesApi::tagJson).toList();
-        ctx.json(paged(ctx, paging, total, results));
+        ctx.json(paging.body(ctx, requests.baseUrl(ctx), "count", total, results));
     }
 
     /** {@code GET /v2/repositories/{namespace}/{repository}/tags}, which OATs may not use. */
@@ -332,25 +333,11 @@ final class RepositoriesApi {
         return new RepositoryProfiles.Sort(field, descending);
     }
 
-    private static long offset(Paging paging) {
-        return (long) (paging.page() - 1) * paging.pageSize();
-    }
-
     /** As on Hub, a page past the end of a listing is not found; the first page of an empty one is empty. */
     private static void requireOnPage(Paging paging, long total) {
-        if (paging.page() > 1 && offset(paging) >= total) {
+        if (paging.page() > 1 && paging.offset() >= total) {
             throw new DomainException.NotFound("Invalid page.");
         }
-    }
-
-    private Map<String, Object> paged(Context ctx, Paging paging, long total, List<Map<String, Object>> results) {
-        String base = requests.baseUrl(ctx);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("count", total);
-        out.put("next", paging.link(ctx, base, paging.page() + 1, total));
-        out.put("previous", paging.link(ctx, base, paging.page() - 1, total));
-        out.put("results", results);
-        return out;
     }
 
     /** The fields {@code repository_list_entry} and {@code repository_info} share. */

@@ -23,8 +23,8 @@ import java.util.Optional;
 
 /**
  * Docker Hub's groups, {@code /v2/orgs/{org_name}/groups}: an organization's teams, which its members may see and
- * its owners manage, and {@code POST /v2/repositories/{ns}/{repo}/groups}, a team's permission on a repository
- * (which the registry enforces through {@link AccessPolicy}). A team's members must be members of the organization
+ * its owners manage, and {@code POST /v2/repositories/{namespace}/{repository}/groups}, a team's permission on a
+ * repository (which the registry enforces through {@link AccessPolicy}). A team's members must be members of the organization
  * already, as on Hub, where people join an organization by invitation and its teams from among its members.
  */
 final class TeamsApi {
@@ -63,11 +63,11 @@ final class TeamsApi {
         String username = ctx.queryParam("username");
         Page<Team> page;
         if (username == null || username.isEmpty()) {
-            page = teams.list(org, search, null, offset(paging), paging.pageSize());
+            page = teams.list(org, search, null, paging.offset(), paging.pageSize());
         } else {
             // An unknown user is in no team.
             page = policy.namespace(username).filter(a -> !a.isOrg())
-                    .map(user -> teams.list(org, search, user, offset(paging), paging.pageSize()))
+                    .map(user -> teams.list(org, search, user, paging.offset(), paging.pageSize()))
                     .orElseGet(() -> new Page<>(0, List.of()));
         }
         ctx.json(orgs.paged(ctx, paging, page, TeamsApi::teamJson));
@@ -125,7 +125,7 @@ final class TeamsApi {
         String search = OrgsApi.search(ctx, v);
         Paging paging = Paging.from(ctx, 10, 100);
         v.throwIfInvalid();
-        Page<Account> page = teams.members(team, search, offset(paging), paging.pageSize());
+        Page<Account> page = teams.members(team, search, paging.offset(), paging.pageSize());
         ctx.json(orgs.paged(ctx, paging, page, user -> OrgsApi.userJson(user, owner)));
     }
 
@@ -152,18 +152,18 @@ final class TeamsApi {
     }
 
     /**
-     * {@code POST /v2/repositories/{ns}/{repo}/groups} {@code {group_id, permission}}: gives one of the org's teams
-     * read, write or admin on one of its repositories, replacing what it had there; 200, as on Hub.
+     * {@code POST /v2/repositories/{namespace}/{repository}/groups} {@code {group_id, permission}}: gives one of the
+     * org's teams read, write or admin on one of its repositories, replacing what it had there; 200, as on Hub.
      */
     void grantRepository(Context ctx) {
         Principal p = HubAuth.principal(ctx);
-        String namespace = Routed.parameter(ctx, "ns");
+        String namespace = Routed.parameter(ctx, "namespace");
         Account org = policy.namespace(namespace).filter(Account::isOrg)
                 .orElseThrow(() -> new DomainException.NotFound("organization not found"));
         if (!policy.administers(p, org)) {
             throw new DomainException.Forbidden("Only owners of the organization may do this.");
         }
-        String name = namespace + "/" + Routed.parameter(ctx, "repo");
+        String name = namespace + "/" + Routed.parameter(ctx, "repository");
         Optional<Repository> found = RepositoryName.problem(name) == null
                 ? repositories.find(new RepositoryName(name)) : Optional.empty();
         Repository repository = found.orElseThrow(() -> new DomainException.NotFound("repository not found"));
@@ -182,10 +182,6 @@ final class TeamsApi {
         out.put("permission", grant.permission().wireName());
         out.put("group_id", grant.team().id());
         ctx.json(out);
-    }
-
-    private static long offset(Paging paging) {
-        return (long) (paging.page() - 1) * paging.pageSize();
     }
 
     /** Hub's {@code org_group}. */
