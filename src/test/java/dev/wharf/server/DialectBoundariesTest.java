@@ -83,7 +83,7 @@ class DialectBoundariesTest extends ServerTest {
         assertThat(hubMethod.status()).isEqualTo(405);
         assertThat(hubMethod.header("Allow")).isEqualTo("GET, POST");
         assertThat(hubMethod.json().path("detail").asText()).isEqualTo("Method \"PUT\" not allowed.");
-        assertThat(admin.get("/v2/orgs/acme/settings").json().path("detail").asText()).isEqualTo("Not found.");
+        assertThat(admin.get("/v2/orgs/acme/webhooks").json().path("detail").asText()).isEqualTo("Not found.");
         // The audit-log service answers in its gRPC gateway's shape.
         Http.Response audit = admin.delete("/v2/auditlogs/admin");
         assertThat(audit.status()).isEqualTo(405);
