@@ -244,9 +244,12 @@ public final class Images {
         return jdbi.withHandle(h -> {
             Map<String, Long> ids = new HashMap<>();
             Set<String> active = new HashSet<>();
-            for (Row m : h.createQuery("SELECT id, digest, pushed_at, pulled_at, last_activity_at FROM manifests"
-                            + " WHERE repository_id = :r AND digest IN (<d>)")
-                    .bind("r", repo.id()).bindList("d", digests).map(Images::row).list()) {
+            org.jdbi.v3.core.statement.Query byDigest = h.createQuery(
+                    "SELECT m.id, m.digest, m.pushed_at, m.pulled_at, m.last_activity_at FROM "
+                            + DigestValues.table(digests.size())
+                            + " JOIN manifests m ON m.repository_id = ? AND m.digest = v.d");
+            byDigest.bind(DigestValues.bind(byDigest, digests), repo.id());
+            for (Row m : byDigest.map(Images::row).list()) {
                 ids.put(m.digest().toString(), m.id());
                 if (!m.lastActivity().isBefore(activeFrom)) {
                     active.add(m.digest().toString());
@@ -263,11 +266,13 @@ public final class Images {
                     .forEach(e -> tags.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
             Set<String> requested = Set.copyOf(digests);
             Set<String> childrenOfOthers = new HashSet<>();
-            h.createQuery("SELECT r.digest, p.digest FROM manifest_references r"
-                            + " JOIN manifests p ON p.id = r.manifest_id"
-                            + " WHERE r.kind = 'manifest' AND r.digest IN (<d>) AND p.repository_id = :r")
-                    .bind("r", repo.id()).bindList("d", List.copyOf(ids.keySet()))
-                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+            List<String> found = List.copyOf(ids.keySet());
+            org.jdbi.v3.core.statement.Query parents = h.createQuery("SELECT r.digest, p.digest FROM "
+                    + DigestValues.table(found.size())
+                    + " JOIN manifest_references r ON r.digest = v.d JOIN manifests p ON p.id = r.manifest_id"
+                    + " WHERE r.kind = 'manifest' AND p.repository_id = ?");
+            parents.bind(DigestValues.bind(parents, found), repo.id());
+            parents.map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
                     .forEach(child -> {
                         if (!requested.contains(child.getValue())) {
                             childrenOfOthers.add(child.getKey());
