@@ -116,15 +116,6 @@ public final class AccessPolicy {
     }
 
     /**
-     * Whether {@code principal} may read the organization's settings: its members, in any role. Changing them is for
-     * those who {@link #administers} it.
-     */
-    public boolean readsOrgSettings(Principal principal, Account org) {
-        return org.isOrg() && !principal.isRobot()
-                && accounts.roleOf(org.id(), principal.account().id()).isPresent();
-    }
-
-    /**
      * Whether {@code principal} may manage credentials (create, change, rotate, revoke): a password sign-in or a
      * personal token with {@code api}; with {@code readOnly}, also one with {@code read_api}. Tokens with
      * repository scopes only, and robots, may not.
@@ -147,17 +138,8 @@ public final class AccessPolicy {
         if (principal == null) {
             return Optional.empty();
         }
-        Credential credential = principal.credential();
-        if (credential == null) {
-            return Optional.of(principal.account());
-        }
-        if (credential.isRobot()) {
-            boolean lists = credential.resources().stream().anyMatch(r -> r.kind() == Resource.Kind.NAMESPACE
-                    && r.path().equals(principal.account().name()) && r.actions().contains(Action.LIST));
-            return lists ? Optional.of(principal.account()) : Optional.empty();
-        }
-        Scope scope = credential.repositoryScope();
-        return scope != null && scope.implies(Scope.REPO_READ) ? Optional.of(principal.account()) : Optional.empty();
+        return readsPrivate(principal.credential(), principal.account().name()) ? Optional.of(principal.account())
+                : Optional.empty();
     }
 
     /**
@@ -170,13 +152,20 @@ public final class AccessPolicy {
                 || !granted(principal.account(), namespace.name(), Optional.empty()).contains(Action.LIST)) {
             return false;
         }
-        Credential credential = principal.credential();
+        return readsPrivate(principal.credential(), namespace.name());
+    }
+
+    /**
+     * Whether the credential (null: a password) lets listings show private repositories of {@code namespace}: a
+     * personal token from {@code repo:read} up, a robot only with {@code list} on that namespace.
+     */
+    private static boolean readsPrivate(Credential credential, String namespace) {
         if (credential == null) {
             return true;
         }
         if (credential.isRobot()) {
             return credential.resources().stream().anyMatch(r -> r.kind() == Resource.Kind.NAMESPACE
-                    && r.path().equals(namespace.name()) && r.actions().contains(Action.LIST));
+                    && r.path().equals(namespace) && r.actions().contains(Action.LIST));
         }
         Scope scope = credential.repositoryScope();
         return scope != null && scope.implies(Scope.REPO_READ);

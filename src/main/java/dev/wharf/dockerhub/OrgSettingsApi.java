@@ -42,7 +42,7 @@ final class OrgSettingsApi {
     void get(Context ctx) {
         Principal p = HubAuth.principal(ctx);
         Account org = org(ctx);
-        if (!policy.readsOrgSettings(p, org)) {
+        if (!policy.memberOf(p, org)) {
             throw new DomainException.Forbidden("Only members of the organization may read its settings.");
         }
         ctx.json(json(settings.get(org.id()).restrictedImages()));
