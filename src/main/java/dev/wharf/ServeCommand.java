@@ -47,6 +47,10 @@ final class ServeCommand implements Callable<Integer> {
     String defaultVisibility;
     @Option(names = "--upload-max-age", description = "Age after which abandoned uploads are removed (default 24h).")
     String uploadMaxAge;
+    @Option(names = "--gc-protection-window", description = "How long a pushed, linked or mounted object is safe from garbage collection (default 1h).")
+    String gcProtectionWindow;
+    @Option(names = "--gc-interval", description = "How often the background collector drains its queue, 0s to never (default 10m).")
+    String gcInterval;
     @Option(names = "--manifest-max-bytes", description = "Largest manifest accepted on push, in bytes (default 4194304).")
     String manifestMaxBytes;
     @Option(names = "--body-max-bytes", description = "Largest JSON or form request body, in bytes (default 1048576).")

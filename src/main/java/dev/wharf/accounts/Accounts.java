@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.ObjLongConsumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -46,6 +47,7 @@ public final class Accounts {
     private final ShortCache<Long, Optional<Account>> byId;
     private final ShortCache<Membership.Key, Optional<Role>> roles;
     private final List<Consumer<Membership.Key>> leaving = new CopyOnWriteArrayList<>();
+    private final List<ObjLongConsumer<Handle>> namespaceDeleting = new CopyOnWriteArrayList<>();
     /** A user's organizations by id, read on every pull they make (restricted images). */
     private final ShortCache<Long, List<Long>> orgsOfUser;
 
@@ -122,6 +124,13 @@ public final class Accounts {
                 .map(Accounts::map).list());
     }
 
+    /** The site admin who has been one longest, whose log gets the events of what Wharf does on its own. */
+    public Optional<Account> oldestSiteAdmin() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM accounts WHERE kind = 'user'"
+                        + " AND site_admin ORDER BY created_at, id LIMIT 1")
+                .map(Accounts::map).findOne());
+    }
+
     public boolean hasAnyUser() {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM accounts WHERE kind = 'user'")
                 .mapTo(Long.class).one()) > 0;
@@ -168,6 +177,7 @@ public final class Accounts {
                     .mapTo(Long.class).one() == 1) {
                 throw new DomainException.Conflict("cannot delete the last site admin");
             }
+            namespaceDeleting.forEach(listener -> listener.accept(h, found.id()));
             h.createUpdate("DELETE FROM accounts WHERE id = :id").bind("id", found.id()).execute();
             audit.record(h, found.logOwner(), AuditAction.USER_DELETE, name, actor, Map.of());
             return found;
@@ -226,6 +236,7 @@ public final class Accounts {
      */
     public void deleteOrg(Account org, Actor actor) {
         jdbi.useTransaction(h -> {
+            namespaceDeleting.forEach(listener -> listener.accept(h, org.id()));
             int deleted = h.createUpdate("DELETE FROM accounts WHERE id = :id AND kind = 'org'")
                     .bind("id", org.id()).execute();
             if (deleted == 0) {
@@ -314,6 +325,14 @@ public final class Accounts {
      */
     void whenMemberLeaves(Consumer<Membership.Key> listener) {
         leaving.add(listener);
+    }
+
+    /**
+     * Calls {@code listener} with the account's id in the transaction that deletes a user or an organization, before
+     * the database's cascade removes what is in its namespace, so that the listener can still read it.
+     */
+    public void whenNamespaceDeleting(ObjLongConsumer<Handle> listener) {
+        namespaceDeleting.add(listener);
     }
 
     private static void requireAnotherOwner(Handle h, Account org, Account user) {

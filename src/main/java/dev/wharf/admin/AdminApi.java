@@ -115,7 +115,7 @@ public final class AdminApi {
         ctx.attribute(PRINCIPAL, p);
     }
 
-    private static Principal caller(Context ctx) {
+    static Principal caller(Context ctx) {
         return ctx.attribute(PRINCIPAL);
     }
 

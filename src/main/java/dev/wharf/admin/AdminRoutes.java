@@ -19,7 +19,7 @@ public final class AdminRoutes {
     private AdminRoutes() {
     }
 
-    public static Dialect dialect(AdminApi admin) {
+    public static Dialect dialect(AdminApi admin, CollectionApi gc) {
         RouteTable<AdminApi.Access, Handler> routes = new RouteTable<AdminApi.Access, Handler>()
                 .post("/api/v1/users", SITE_ADMIN, admin::createUser)
                 .get("/api/v1/users", SITE_ADMIN, admin::listUsers)
@@ -30,7 +30,10 @@ public final class AdminRoutes {
                 .put("/api/v1/namespaces/{name}/verified-publisher", SITE_ADMIN, admin::markVerifiedPublisher)
                 .delete("/api/v1/namespaces/{name}/verified-publisher", SITE_ADMIN, admin::unmarkVerifiedPublisher)
                 .post("/api/v1/credentials/revoke", PUBLIC, admin::revokeLeaked)
-                .post("/api/v1/credentials/{uuid}/rotate", MANAGES_CREDENTIALS, admin::rotateCredential);
+                .post("/api/v1/credentials/{uuid}/rotate", MANAGES_CREDENTIALS, admin::rotateCredential)
+                .post("/api/v1/gc", SITE_ADMIN, gc::start)
+                .get("/api/v1/gc", SITE_ADMIN, gc::list)
+                .get("/api/v1/gc/{id}", SITE_ADMIN, gc::show);
         return new Router<>(routes, admin::check, new MessageErrors());
     }
 }

@@ -8,4 +8,6 @@ import java.util.UUID;
  */
 public record Actor(Long accountId, String name, UUID credential) {
     public static final Actor SYSTEM = new Actor(null, "wharf", null);
+    /** The garbage collector and the retention policies it applies. */
+    public static final Actor COLLECTOR = new Actor(null, "wharf-gc", null);
 }

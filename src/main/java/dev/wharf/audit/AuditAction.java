@@ -69,7 +69,10 @@ public enum AuditAction {
     USER_ACCESS_TOKEN_ROTATE("user", "access_token.rotate", "Access Token Rotated",
             "Occurs when a personal access token is replaced by a new secret."),
     USER_ACCESS_TOKEN_GRACE_END("user", "access_token.grace_end", "Rotation Grace Ended",
-            "Occurs when the old secret of a rotated personal access token stops working.");
+            "Occurs when the old secret of a rotated personal access token stops working."),
+    // Recorded in the log of the site admin who started it (a scheduled one: the oldest site admin's).
+    USER_GC_RUN("user", "gc.run", "Garbage Collection Ran",
+            "Occurs when a garbage collection ends, with what it removed or, for a dry run, would remove.");
 
     /** Group key to its display label, in catalogue order. */
     public static final Map<String, String> GROUP_LABELS = Map.of(

@@ -58,6 +58,8 @@ public final class ConfigResolver {
         b.sessionTtl(parse("session-ttl", "24h", Durations::parse));
         b.defaultPrivate(parse("default-visibility", "private", ConfigResolver::isPrivate));
         b.uploadMaxAge(parse("upload-max-age", "24h", Durations::parse));
+        b.gcProtectionWindow(parse("gc-protection-window", "1h", ConfigResolver::nonNegativeDuration));
+        b.gcInterval(parse("gc-interval", "10m", ConfigResolver::nonNegativeDuration));
         b.manifestMaxBytes(parse("manifest-max-bytes", String.valueOf(4L * 1024 * 1024), ConfigResolver::positive));
         b.bodyMaxBytes(parse("body-max-bytes", String.valueOf(1024L * 1024), ConfigResolver::positive));
         b.connectionsPerClient(parse("connections-per-client", "200", raw -> (int) positive(raw)));
@@ -134,6 +136,14 @@ public final class ConfigResolver {
     private static long nonNegative(String raw) {
         long value = Long.parseLong(raw);
         if (value < 0) {
+            throw new IllegalArgumentException("must not be negative");
+        }
+        return value;
+    }
+
+    private static Duration nonNegativeDuration(String raw) {
+        Duration value = Durations.parse(raw);
+        if (value.isNegative()) {
             throw new IllegalArgumentException("must not be negative");
         }
         return value;

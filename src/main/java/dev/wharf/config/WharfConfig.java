@@ -23,6 +23,8 @@ import java.util.List;
  * @param tokenRequireExpiry   whether every new or rotated credential must have an expiry
  * @param webhookUrl           where expiry warnings are posted, or null for none
  * @param webhookSecret        the key of the warnings' HMAC signature, or null to send them unsigned
+ * @param gcProtectionWindow   how long a pushed, linked or mounted object is never collected
+ * @param gcInterval           how often the background collector drains its queue; zero for never
  */
 public record WharfConfig(
         Path dataDir,
@@ -44,7 +46,9 @@ public record WharfConfig(
         Duration tokenMaxLifetime,
         boolean tokenRequireExpiry,
         URI webhookUrl,
-        String webhookSecret) {
+        String webhookSecret,
+        Duration gcProtectionWindow,
+        Duration gcInterval) {
 
     public static final int DEFAULT_PORT = 5000;
 
@@ -97,6 +101,8 @@ public record WharfConfig(
         b.tokenRequireExpiry = tokenRequireExpiry;
         b.webhookUrl = webhookUrl;
         b.webhookSecret = webhookSecret;
+        b.gcProtectionWindow = gcProtectionWindow;
+        b.gcInterval = gcInterval;
         return b;
     }
 
@@ -122,6 +128,8 @@ public record WharfConfig(
         private boolean tokenRequireExpiry;
         private URI webhookUrl;
         private String webhookSecret;
+        private Duration gcProtectionWindow = Duration.ofHours(1);
+        private Duration gcInterval = Duration.ofMinutes(10);
 
         public Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -222,11 +230,21 @@ public record WharfConfig(
             return this;
         }
 
+        public Builder gcProtectionWindow(Duration value) {
+            this.gcProtectionWindow = value;
+            return this;
+        }
+
+        public Builder gcInterval(Duration value) {
+            this.gcInterval = value;
+            return this;
+        }
+
         public WharfConfig build() {
             return new WharfConfig(dataDir, port, bind, databaseUrl, publicUrl, trustedProxies, sessionTtl,
                     defaultPrivate, uploadMaxAge, manifestMaxBytes, bodyMaxBytes, connectionsPerClient, headerTimeout,
                     minBodyRate, idleTimeout, secretKeyFile, tokenMaxLifetime, tokenRequireExpiry, webhookUrl,
-                    webhookSecret);
+                    webhookSecret, gcProtectionWindow, gcInterval);
         }
     }
 }

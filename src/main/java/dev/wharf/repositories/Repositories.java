@@ -70,18 +70,20 @@ public final class Repositories {
     private final long manifestMaxBytes;
     private final ShortCache<String, Optional<Repository>> byName;
     private final ShortCache<ReferenceKey, Optional<StoredManifest>> byReference;
+    private final CollectionQueue queue;
 
     private record ReferenceKey(long repositoryId, String reference) {
     }
 
     public Repositories(Jdbi jdbi, AuditLog audit, BlobStore store, Clock clock, boolean defaultPrivate,
-                        long manifestMaxBytes) {
+                        long manifestMaxBytes, Duration protectionWindow) {
         this.jdbi = jdbi;
         this.audit = audit;
         this.store = store;
         this.clock = clock;
         this.defaultPrivate = defaultPrivate;
         this.manifestMaxBytes = manifestMaxBytes;
+        this.queue = new CollectionQueue(clock, protectionWindow);
         this.byName = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 300 + 2 * ShortCache.bytes(k), clock);
         this.byReference = new ShortCache<>(CACHE_TTL, CACHE_BYTES,
                 (k, v) -> 400 + ShortCache.bytes(k.reference()), clock);
@@ -89,6 +91,19 @@ public final class Repositories {
 
     public long manifestMaxBytes() {
         return manifestMaxBytes;
+    }
+
+    /** How long an object stays safe from collection after it was pushed, linked or mounted. */
+    public Duration protectionWindow() {
+        return queue.protectionWindow();
+    }
+
+    BlobStore store() {
+        return store;
+    }
+
+    CollectionQueue queue() {
+        return queue;
     }
 
     // ---------------------------------------------------------------------------------------------- repositories
@@ -145,6 +160,7 @@ public final class Repositories {
     /** Deletes a repository with its tags, manifests and links, audited as {@code repo.delete}. */
     public void delete(Repository repo, Actor actor) {
         jdbi.useTransaction(h -> {
+            queue.repository(h, repo.id(), queue.afterWindow());
             int n = h.createUpdate("DELETE FROM repositories WHERE id = :id").bind("id", repo.id()).execute();
             if (n == 0) {
                 throw new DomainException.NotFound(Reason.REPOSITORY_UNKNOWN,
@@ -153,6 +169,20 @@ public final class Repositories {
             audit.record(h, owner(repo), AuditAction.REPO_DELETE, repo.name().value(), actor, Map.of());
         });
         changed(repo);
+    }
+
+    /**
+     * Queues for collection everything the repositories of a namespace hold, in the transaction that deletes the
+     * namespace (its rows go with the account's, by the database's cascade).
+     */
+    public void namespaceDeleting(Handle h, long namespaceId) {
+        queue.namespace(h, namespaceId, queue.afterWindow());
+    }
+
+    /** The repository with this id, read in the caller's transaction. */
+    static Optional<Repository> byId(Handle h, long id) {
+        return h.createQuery("SELECT " + REPO_COLUMNS + " FROM repositories WHERE id = :id").bind("id", id)
+                .map(Repositories::mapRepository).findOne();
     }
 
     /**
@@ -207,7 +237,7 @@ public final class Repositories {
      */
     public void linkBlob(Repository repo, Digest digest, long size) {
         retryOnConflict(() -> jdbi.useTransaction(h -> {
-            recordBlob(h, digest, size, null);
+            recordBlob(h, digest, size, null, null);
             boolean linked = h.createQuery(
                             "SELECT COUNT(*) FROM repository_blobs WHERE repository_id = :r AND digest = :d")
                     .bind("r", repo.id()).bind("d", digest.toString()).mapTo(Long.class).one() > 0;
@@ -217,28 +247,67 @@ public final class Repositories {
                         .bind("r", repo.id()).bind("d", digest.toString()).bind("s", size)
                         .bind("at", Timestamps.now(clock)).execute();
             }
+            // A blob no manifest names yet is looked at once the window has passed, so that uploads a client never
+            // finished with a manifest do not stay forever.
+            queue.blob(h, digest, queue.afterWindow());
         }));
     }
 
-    /** The global record of a stored object; the first record wins, a media type fills in once known. */
-    private void recordBlob(Handle h, Digest digest, long size, String mediaType) {
-        boolean known = h.createQuery("SELECT COUNT(*) FROM blobs WHERE digest = :d")
-                .bind("d", digest.toString()).mapTo(Long.class).one() > 0;
-        if (!known) {
-            h.createUpdate("INSERT INTO blobs (digest, size, media_type, created_at) VALUES (:d, :s, :mt, :at)")
+    /**
+     * The global record of a stored object, locked for the rest of the transaction and marked as linked now (the
+     * protection window counts from here); the first record wins, a media type fills in once known. Refuses an object
+     * the collector is removing: a link and a collection of the same digest never both win, because the collector
+     * removes the row under the same lock and leaves a tombstone until the file is gone.
+     *
+     * @param bytes the object's bytes when the caller has them (a manifest), to store them again if the file went
+     */
+    private void recordBlob(Handle h, Digest digest, long size, String mediaType, byte[] bytes) {
+        OffsetDateTime now = Timestamps.now(clock);
+        int known = h.createUpdate("UPDATE blobs SET linked_at = :at, media_type = COALESCE(media_type, :mt)"
+                        + " WHERE digest = :d")
+                .bind("d", digest.toString()).bind("mt", Nulls.text(mediaType)).bind("at", now).execute();
+        if (known == 0) {
+            h.createUpdate("INSERT INTO blobs (digest, size, media_type, created_at, linked_at)"
+                            + " VALUES (:d, :s, :mt, :at, :at)")
                     .bind("d", digest.toString()).bind("s", size).bind("mt", Nulls.text(mediaType))
-                    .bind("at", Timestamps.now(clock)).execute();
-        } else if (mediaType != null) {
-            h.createUpdate("UPDATE blobs SET media_type = :mt WHERE digest = :d AND media_type IS NULL")
-                    .bind("d", digest.toString()).bind("mt", mediaType).execute();
+                    .bind("at", now).execute();
+        }
+        boolean collecting = h.createQuery("SELECT COUNT(*) FROM gc_tombstones WHERE digest = :d")
+                .bind("d", digest.toString()).mapTo(Long.class).one() > 0;
+        if (!collecting && store.size(digest).isEmpty() && bytes != null) {
+            storeBytes(digest, bytes);
+        }
+        if (collecting || store.size(digest).isEmpty()) {
+            throw new DomainException.NotFound(Reason.BLOB_UNKNOWN,
+                    "blob " + digest + " is being removed by garbage collection; upload it again");
+        }
+    }
+
+    /**
+     * Locks the blob rows a manifest push names (its own bytes, config and layers) in digest order, the order the
+     * collector locks them in, so that neither can remove what the other is about to rely on.
+     */
+    private static void lockBlobs(Handle h, Repository repo, Digest own, ManifestDocument doc) {
+        java.util.TreeSet<String> digests = new java.util.TreeSet<>(distinct(doc.blobs()));
+        digests.add(own.toString());
+        var unused = h.createQuery("SELECT digest FROM blobs WHERE digest IN (<d>) ORDER BY digest FOR UPDATE")
+                .bindList("d", List.copyOf(digests)).mapTo(String.class).list();
+        List<String> children = distinct(doc.manifests());
+        if (!children.isEmpty()) {
+            var locked = h.createQuery("SELECT id FROM manifests WHERE repository_id = :r AND digest IN (<d>)"
+                            + " ORDER BY id FOR UPDATE")
+                    .bind("r", repo.id()).bindList("d", children).mapTo(Long.class).list();
         }
     }
 
     /** Removes a blob from the repository. The bytes stay in the store for other repositories. */
     public void unlinkBlob(Repository repo, Digest digest) {
-        int n = jdbi.withHandle(h -> h.createUpdate(
-                        "DELETE FROM repository_blobs WHERE repository_id = :r AND digest = :d")
-                .bind("r", repo.id()).bind("d", digest.toString()).execute());
+        int n = jdbi.inTransaction(h -> {
+            int removed = h.createUpdate("DELETE FROM repository_blobs WHERE repository_id = :r AND digest = :d")
+                    .bind("r", repo.id()).bind("d", digest.toString()).execute();
+            queue.blob(h, digest, queue.afterWindow());
+            return removed;
+        });
         if (n == 0) {
             throw new DomainException.NotFound(Reason.BLOB_UNKNOWN, "blob " + digest + " is not in " + repo.name());
         }
@@ -311,8 +380,9 @@ public final class Repositories {
         storeBytes(digest, body);
         retryOnConflict(() -> jdbi.useTransaction(h -> {
             OffsetDateTime now = Timestamps.now(clock);
+            lockBlobs(h, repo, digest, doc);
             requireReferences(h, repo, doc);
-            recordBlob(h, digest, body.length, doc.mediaType());
+            recordBlob(h, digest, body.length, doc.mediaType(), body);
             long manifestId = storeManifest(h, repo, digest, body.length, doc, platform, now);
             h.createUpdate("UPDATE repositories SET pushed_at = :now WHERE id = :r")
                     .bind("now", now).bind("r", repo.id()).execute();
@@ -322,6 +392,7 @@ public final class Repositories {
                         .bind("r", repo.id()).bind("t", tag).mapTo(Long.class).findOne();
                 if (current.isPresent() && current.get() != manifestId) {
                     ImmutableTags.refuseChanges(h, repo, List.of(tag));
+                    queue.manifests(h, List.of(current.get()), queue.afterWindow());
                 }
                 int moved = h.createUpdate("UPDATE tags SET manifest_id = :m, pushed_at = :now, updater_id = :a,"
                                 + " updater_name = :an WHERE repository_id = :r AND name = :t")
@@ -336,6 +407,9 @@ public final class Repositories {
                 history(h, repo, tag, digest, actor, now);
                 audit.record(h, owner(repo), AuditAction.REPO_TAG_PUSH, repo.name().value(), actor,
                         Map.of("tag", tag, "digest", digest.toString()));
+            } else {
+                // Pushed by digest: untagged unless a tag or an index names it by the time it is looked at.
+                queue.manifests(h, List.of(manifestId), queue.afterWindow());
             }
         }));
         changed(repo);
@@ -348,7 +422,8 @@ public final class Repositories {
      */
     private long storeManifest(Handle h, Repository repo, Digest digest, long size, ManifestDocument doc,
                                ManifestDocument.Platform platform, OffsetDateTime now) {
-        Optional<Long> existing = h.createQuery("SELECT id FROM manifests WHERE repository_id = :r AND digest = :d")
+        Optional<Long> existing = h.createQuery("SELECT id FROM manifests WHERE repository_id = :r AND digest = :d"
+                        + " FOR UPDATE")
                 .bind("r", repo.id()).bind("d", digest.toString()).mapTo(Long.class).findOne();
         if (existing.isPresent()) {
             h.createUpdate("UPDATE manifests SET pushed_at = :now, last_activity_at = :now WHERE id = :m")
@@ -465,72 +540,128 @@ public final class Repositories {
      * {@code repo.manifest.delete}. The one code path for every manifest deletion.
      */
     public Deleted deleteManifests(Repository repo, List<Digest> digests, Actor actor) {
+        Deleted deleted = jdbi.inTransaction(h -> deleteManifests(h, repo, digests, actor, queue.afterWindow()));
+        changed(repo);
+        return deleted;
+    }
+
+    /**
+     * {@link #deleteManifests} in the caller's transaction, queueing what the manifests referred to for review after
+     * {@code reviewAfter}. The caller invalidates this node's cache with {@link #changed} once it commits.
+     */
+    Deleted deleteManifests(Handle h, Repository repo, List<Digest> digests, Actor actor,
+                            OffsetDateTime reviewAfter) {
         List<Digest> deletedManifests = new ArrayList<>();
         List<String> deletedTags = new ArrayList<>();
-        jdbi.useTransaction(h -> {
-            OffsetDateTime now = Timestamps.now(clock);
-            List<String> wanted = digests.stream().map(Digest::toString).distinct().toList();
-            for (int from = 0; from < wanted.size(); from += DELETE_BATCH) {
-                List<String> chunk = wanted.subList(from, Math.min(wanted.size(), from + DELETE_BATCH));
-                Map<Long, String> ids = new LinkedHashMap<>();
-                h.createQuery("SELECT id, digest FROM manifests WHERE repository_id = :r AND digest IN (<d>)"
-                                + " ORDER BY digest FOR UPDATE")
-                        .bind("r", repo.id()).bindList("d", chunk)
-                        .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getString(2)))
-                        .forEach(e -> ids.put(e.getKey(), e.getValue()));
-                if (ids.isEmpty()) {
-                    continue;
-                }
-                List<Map.Entry<String, String>> tags = h.createQuery("SELECT t.name, m.digest FROM tags t"
-                                + " JOIN manifests m ON m.id = t.manifest_id WHERE t.manifest_id IN (<m>)"
-                                + " ORDER BY t.name")
-                        .bindList("m", List.copyOf(ids.keySet()))
-                        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2))).list();
-                ImmutableTags.refuseChanges(h, repo, tags.stream().map(Map.Entry::getKey).toList());
-                h.createUpdate("DELETE FROM tags WHERE manifest_id IN (<m>)")
-                        .bindList("m", List.copyOf(ids.keySet())).execute();
-                var history = h.prepareBatch("INSERT INTO tag_history (repository_id, tag, digest, actor, changed_at)"
-                        + " VALUES (:r, :t, NULL, :a, :at)");
-                List<AuditLog.Entry> events = new ArrayList<>();
-                for (Map.Entry<String, String> tag : tags) {
-                    history.bind("r", repo.id()).bind("t", tag.getKey()).bind("a", actor.name()).bind("at", now)
-                            .add();
-                    events.add(new AuditLog.Entry(AuditAction.REPO_TAG_DELETE, repo.name().value(),
-                            Map.of("tag", tag.getKey(), "digest", tag.getValue())));
-                    deletedTags.add(tag.getKey());
-                }
-                if (!tags.isEmpty()) {
-                    history.execute();
-                }
-                h.createUpdate("DELETE FROM manifests WHERE id IN (<m>)")
-                        .bindList("m", List.copyOf(ids.keySet())).execute();
-                for (String digest : ids.values()) {
-                    events.add(new AuditLog.Entry(AuditAction.REPO_MANIFEST_DELETE, repo.name().value(),
-                            Map.of("digest", digest)));
-                    deletedManifests.add(Digest.parse(digest));
-                }
-                audit.recordAll(h, owner(repo), actor, events);
+        OffsetDateTime now = Timestamps.now(clock);
+        List<String> wanted = digests.stream().map(Digest::toString).distinct().toList();
+        for (int from = 0; from < wanted.size(); from += DELETE_BATCH) {
+            List<String> chunk = wanted.subList(from, Math.min(wanted.size(), from + DELETE_BATCH));
+            Map<Long, String> ids = new LinkedHashMap<>();
+            h.createQuery("SELECT id, digest FROM manifests WHERE repository_id = :r AND digest IN (<d>)"
+                            + " ORDER BY digest FOR UPDATE")
+                    .bind("r", repo.id()).bindList("d", chunk)
+                    .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getString(2)))
+                    .forEach(e -> ids.put(e.getKey(), e.getValue()));
+            if (ids.isEmpty()) {
+                continue;
             }
-        });
-        changed(repo);
+            List<Map.Entry<String, String>> tags = h.createQuery("SELECT t.name, m.digest FROM tags t"
+                            + " JOIN manifests m ON m.id = t.manifest_id WHERE t.manifest_id IN (<m>)"
+                            + " ORDER BY t.name")
+                    .bindList("m", List.copyOf(ids.keySet()))
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2))).list();
+            ImmutableTags.refuseChanges(h, repo, tags.stream().map(Map.Entry::getKey).toList());
+            h.createUpdate("DELETE FROM tags WHERE manifest_id IN (<m>)")
+                    .bindList("m", List.copyOf(ids.keySet())).execute();
+            var history = h.prepareBatch("INSERT INTO tag_history (repository_id, tag, digest, actor, changed_at)"
+                    + " VALUES (:r, :t, NULL, :a, :at)");
+            List<AuditLog.Entry> events = new ArrayList<>();
+            for (Map.Entry<String, String> tag : tags) {
+                history.bind("r", repo.id()).bind("t", tag.getKey()).bind("a", actor.name()).bind("at", now)
+                        .add();
+                events.add(new AuditLog.Entry(AuditAction.REPO_TAG_DELETE, repo.name().value(),
+                        Map.of("tag", tag.getKey(), "digest", tag.getValue())));
+                deletedTags.add(tag.getKey());
+            }
+            if (!tags.isEmpty()) {
+                history.execute();
+            }
+            queue.whatManifestsReferTo(h, repo.id(), ids.keySet(), reviewAfter);
+            h.createUpdate("DELETE FROM manifests WHERE id IN (<m>)")
+                    .bindList("m", List.copyOf(ids.keySet())).execute();
+            for (String digest : ids.values()) {
+                events.add(new AuditLog.Entry(AuditAction.REPO_MANIFEST_DELETE, repo.name().value(),
+                        Map.of("digest", digest)));
+                deletedManifests.add(Digest.parse(digest));
+            }
+            audit.recordAll(h, owner(repo), actor, events);
+        }
         return new Deleted(List.copyOf(deletedManifests), List.copyOf(deletedTags));
     }
 
     /** Deletes a tag (the manifest stays) unless it is immutable, audited as {@code repo.tag.delete}. */
     public void deleteTag(Repository repo, String tag, Actor actor) {
         jdbi.useTransaction(h -> {
-            Optional<StoredManifest> current = manifest(h, repo, tag);
-            if (current.isEmpty()) {
+            if (deleteTags(h, repo, List.of(tag), actor).isEmpty()) {
                 throw new DomainException.NotFound(Reason.MANIFEST_UNKNOWN, "tag " + tag + " is not in " + repo.name());
             }
-            ImmutableTags.refuseChanges(h, repo, List.of(tag));
-            h.createUpdate("DELETE FROM tags WHERE repository_id = :r AND name = :t")
-                    .bind("r", repo.id()).bind("t", tag).execute();
-            history(h, repo, tag, null, actor, Timestamps.now(clock));
-            audit.record(h, owner(repo), AuditAction.REPO_TAG_DELETE, repo.name().value(), actor,
-                    Map.of("tag", tag, "digest", current.get().digest().toString()));
         });
         changed(repo);
+    }
+
+    /** A tag that was removed, and the manifest it pointed to. */
+    public record RemovedTag(String tag, Digest digest) {
+    }
+
+    /**
+     * Deletes tags in the caller's transaction, unless one of them is immutable (then nothing is deleted); tags the
+     * repository does not have are skipped. Each removed tag is recorded in the tag history and audited as
+     * {@code repo.tag.delete}; the manifests they pointed to are queued for collection. The caller invalidates this
+     * node's cache with {@link #changed} once it commits.
+     */
+    public List<RemovedTag> deleteTags(Handle h, Repository repo, List<String> tags, Actor actor) {
+        if (tags.isEmpty()) {
+            return List.of();
+        }
+        List<RemovedTag> removed = new ArrayList<>();
+        Map<Long, Boolean> manifests = new LinkedHashMap<>();
+        List<String> wanted = List.copyOf(new LinkedHashSet<>(tags));
+        for (int from = 0; from < wanted.size(); from += DELETE_BATCH) {
+            List<String> chunk = wanted.subList(from, Math.min(wanted.size(), from + DELETE_BATCH));
+            List<Map.Entry<String, Long>> found = h.createQuery("SELECT t.name, t.manifest_id FROM tags t"
+                            + " WHERE t.repository_id = :r AND t.name IN (<t>) ORDER BY t.name FOR UPDATE")
+                    .bind("r", repo.id()).bindList("t", chunk)
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).list();
+            if (found.isEmpty()) {
+                continue;
+            }
+            List<String> names = found.stream().map(Map.Entry::getKey).toList();
+            ImmutableTags.refuseChanges(h, repo, names);
+            Map<Long, String> digests = new LinkedHashMap<>();
+            h.createQuery("SELECT id, digest FROM manifests WHERE id IN (<m>)")
+                    .bindList("m", found.stream().map(Map.Entry::getValue).distinct().toList())
+                    .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getString(2)))
+                    .forEach(e -> digests.put(e.getKey(), e.getValue()));
+            h.createUpdate("DELETE FROM tags WHERE repository_id = :r AND name IN (<t>)")
+                    .bind("r", repo.id()).bindList("t", names).execute();
+            OffsetDateTime now = Timestamps.now(clock);
+            var history = h.prepareBatch("INSERT INTO tag_history (repository_id, tag, digest, actor, changed_at)"
+                    + " VALUES (:r, :t, NULL, :a, :at)");
+            List<AuditLog.Entry> events = new ArrayList<>();
+            for (Map.Entry<String, Long> tag : found) {
+                String digest = digests.get(tag.getValue());
+                history.bind("r", repo.id()).bind("t", tag.getKey()).bind("a", actor.name()).bind("at", now).add();
+                events.add(new AuditLog.Entry(AuditAction.REPO_TAG_DELETE, repo.name().value(),
+                        Map.of("tag", tag.getKey(), "digest", digest)));
+                removed.add(new RemovedTag(tag.getKey(), Digest.parse(digest)));
+                manifests.put(tag.getValue(), Boolean.TRUE);
+            }
+            history.execute();
+            audit.recordAll(h, owner(repo), actor, events);
+        }
+        queue.manifests(h, manifests.keySet(), queue.afterWindow());
+        return List.copyOf(removed);
     }
 
     /** Tags after {@code last} in order, at most {@code n}. */
@@ -650,21 +781,35 @@ public final class Repositories {
         byReference.invalidateIf(k -> k.repositoryId() == repo.id());
     }
 
-    /** Runs a write again when a concurrent writer inserted the same row first (a unique violation). */
+    /**
+     * Runs a write again when a concurrent writer inserted the same row first (a unique violation), or when the
+     * database chose it as the loser of a deadlock or a concurrent update with the collector.
+     */
     private static void retryOnConflict(Runnable write) {
         for (int attempt = 1; ; attempt++) {
             try {
                 write.run();
                 return;
             } catch (UnableToExecuteStatementException e) {
-                if (!isUniqueViolation(e) || attempt == RETRIES) {
+                if (!(isUniqueViolation(e) || isLockConflict(e)) || attempt == RETRIES) {
                     throw e;
                 }
             }
         }
     }
 
-    private static boolean isUniqueViolation(RuntimeException e) {
+    /** A deadlock or serialization failure (PostgreSQL and H2), or H2's concurrent update of a locked row. */
+    static boolean isLockConflict(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && ("40001".equals(sql.getSQLState())
+                    || "40P01".equals(sql.getSQLState()) || "90131".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isUniqueViolation(RuntimeException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
                 return true;

@@ -2,6 +2,7 @@ package dev.wharf.server;
 
 import dev.wharf.access.AccessPolicy;
 import dev.wharf.access.ImageRestrictions;
+import dev.wharf.accounts.Account;
 import dev.wharf.accounts.Accounts;
 import dev.wharf.accounts.Members;
 import dev.wharf.accounts.Teams;
@@ -9,6 +10,7 @@ import dev.wharf.accounts.NamespaceSettingsStore;
 import dev.wharf.accounts.PasswordHasher;
 import dev.wharf.admin.AdminApi;
 import dev.wharf.admin.AdminRoutes;
+import dev.wharf.admin.CollectionApi;
 import dev.wharf.audit.Actor;
 import dev.wharf.audit.AuditLog;
 import dev.wharf.auth.Authenticator;
@@ -36,7 +38,11 @@ import dev.wharf.http.Requests;
 import dev.wharf.ionos.IonosApi;
 import dev.wharf.ionos.IonosRoutes;
 import dev.wharf.registry.RegistryApi;
+import dev.wharf.repositories.CollectionWorker;
+import dev.wharf.repositories.GarbageCollector;
 import dev.wharf.repositories.Images;
+import dev.wharf.repositories.Retention;
+import dev.wharf.repositories.RetentionPolicies;
 import dev.wharf.repositories.Maintenance;
 import dev.wharf.repositories.ManifestReferencesMigration;
 import dev.wharf.repositories.PullCounter;
@@ -96,6 +102,8 @@ public final class Wharf implements AutoCloseable {
     private final Uploads uploads;
     private final PullCounter pulls;
     private final Maintenance maintenance;
+    private final GarbageCollector collector;
+    private final CollectionWorker collectionWorker;
     private final CredentialUpkeep credentialUpkeep;
     private final ConnectionGuard connections;
     private final Javalin app;
@@ -124,7 +132,13 @@ public final class Wharf implements AutoCloseable {
         this.authenticator = new Authenticator(accounts, credentials, namespaces, audit, jwts,
                 new LoginThrottle(clock), config.sessionTtl());
         this.repositories = new Repositories(database.jdbi(), audit, blobStore, clock, config.defaultPrivate(),
-                config.manifestMaxBytes());
+                config.manifestMaxBytes(), config.gcProtectionWindow());
+        accounts.whenNamespaceDeleting(repositories::namespaceDeleting);
+        RetentionPolicies retentionPolicies = new RetentionPolicies(database.jdbi());
+        this.collector = new GarbageCollector(database.jdbi(), database.isPostgres(), repositories, retentionPolicies,
+                new Retention(), audit, () -> accounts.oldestSiteAdmin().map(Account::logOwner),
+                observability.meters(), clock);
+        this.collectionWorker = new CollectionWorker(collector, config.gcInterval());
         Teams teams = new Teams(database.jdbi(), audit, accounts, clock);
         AccessPolicy policy = new AccessPolicy(accounts, repositories, teams,
                 new ImageRestrictions(accounts, namespaces));
@@ -149,7 +163,7 @@ public final class Wharf implements AutoCloseable {
                                 clock)),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
                 AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, namespaces, requests,
-                        clock)),
+                        clock), new CollectionApi(collector, requests, clock)),
                 GitlabRoutes.dialect(new GitlabApi(authenticator, credentials, accounts, policy, requests, clock)),
                 IonosRoutes.dialect(new IonosApi(authenticator, accounts, credentials, namespaces, repositories,
                         policy, requests, clock)),
@@ -352,6 +366,10 @@ public final class Wharf implements AutoCloseable {
         return credentialUpkeep;
     }
 
+    public GarbageCollector collector() {
+        return collector;
+    }
+
     public Bookkeeping bookkeeping() {
         return bookkeeping;
     }
@@ -382,6 +400,8 @@ public final class Wharf implements AutoCloseable {
 
     private void shutDownServices() {
         connections.close();
+        collectionWorker.close();
+        collector.close();
         maintenance.close();
         credentialUpkeep.close();
         bookkeeping.close();

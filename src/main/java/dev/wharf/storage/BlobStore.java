@@ -81,4 +81,20 @@ public interface BlobStore {
 
     /** Removes a committed blob; returns whether it existed. Callers make sure nothing refers to it any more. */
     boolean delete(Digest digest) throws IOException;
+
+    /** A committed blob as the store holds it, for a walk over the whole store. */
+    record StoredBlob(Digest digest, long size, Instant modified) {
+    }
+
+    /** Receives the blobs of a walk; may throw to stop it. */
+    @FunctionalInterface
+    interface BlobVisitor {
+        void visit(StoredBlob blob) throws IOException;
+    }
+
+    /**
+     * Calls {@code visitor} for every committed blob, in no particular order, holding no more than one directory's
+     * listing in memory. Blobs committed or deleted during the walk may or may not be seen.
+     */
+    void forEachBlob(BlobVisitor visitor) throws IOException;
 }

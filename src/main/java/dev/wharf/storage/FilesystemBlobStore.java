@@ -15,6 +15,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -448,6 +449,35 @@ public final class FilesystemBlobStore implements BlobStore {
     @Override
     public boolean delete(Digest digest) throws IOException {
         return Files.deleteIfExists(blobPath(digest));
+    }
+
+    @Override
+    public void forEachBlob(BlobVisitor visitor) throws IOException {
+        try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(blobs)) {
+            for (Path prefix : prefixes) {
+                if (!Files.isDirectory(prefix)) {
+                    continue;
+                }
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(prefix)) {
+                    for (Path file : files) {
+                        String hex = file.getFileName().toString();
+                        if (Digest.problem(Digest.ALGORITHM + ":" + hex) != null) {
+                            continue; // not a blob (nothing else is written here, but be safe)
+                        }
+                        BasicFileAttributes attributes;
+                        try {
+                            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                        } catch (NoSuchFileException e) {
+                            continue; // deleted meanwhile
+                        }
+                        visitor.visit(new StoredBlob(new Digest(hex), attributes.size(),
+                                attributes.lastModifiedTime().toInstant()));
+                    }
+                } catch (NoSuchFileException e) {
+                    // an empty prefix directory removed meanwhile
+                }
+            }
+        }
     }
 
     private static DomainException uploadUnknown(String id) {
