@@ -85,9 +85,10 @@ public final class CollectionRuns {
                     + " VALUES (:run, :pos, :k, :repo, :n, :s)");
             int pos = position;
             for (CollectionRun.Item item : kept) {
+                // Typed binds: a batch's rows must agree on each parameter's type, null or not.
                 batch.bind("run", rowId).bind("pos", pos++).bind("k", item.kind())
-                        .bind("repo", Nulls.text(item.repository())).bind("n", item.name())
-                        .bind("s", Nulls.bigint(item.size())).add();
+                        .bindByType("repo", item.repository(), String.class).bind("n", item.name())
+                        .bindByType("s", item.size(), Long.class).add();
             }
             batch.execute();
         });

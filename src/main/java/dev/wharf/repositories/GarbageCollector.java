@@ -103,8 +103,10 @@ public final class GarbageCollector implements AutoCloseable {
                         interrupted);
             }
             worker.execute(() -> {
-                try (CollectionLock.Held unlock = held.get()) {
+                try {
                     execute(stored, request);
+                } finally {
+                    held.get().close();
                 }
             });
             return Optional.of(stored.run());
@@ -221,7 +223,7 @@ public final class GarbageCollector implements AutoCloseable {
         }
 
         private void count(String name, String description, String dry, long amount) {
-            Counter.builder(name).description(description).tags("dry_run", dry).register(meters).increment(amount);
+            Counter.builder(name).description(description).tags("dry_run", dry).register(meters).increment((double) amount);
         }
     }
 

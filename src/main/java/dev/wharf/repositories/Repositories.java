@@ -294,7 +294,7 @@ public final class Repositories {
                 .bindList("d", List.copyOf(digests)).mapTo(String.class).list();
         List<String> children = distinct(doc.manifests());
         if (!children.isEmpty()) {
-            var locked = h.createQuery("SELECT id FROM manifests WHERE repository_id = :r AND digest IN (<d>)"
+            var unusedChildren = h.createQuery("SELECT id FROM manifests WHERE repository_id = :r AND digest IN (<d>)"
                             + " ORDER BY id FOR UPDATE")
                     .bind("r", repo.id()).bindList("d", children).mapTo(Long.class).list();
         }

@@ -54,6 +54,61 @@ public final class Pushes {
         return manifest(repo, tag, OCI_MANIFEST, json(manifest));
     }
 
+    /**
+     * Pushes an image of the given config and layers (uploading each blob, also those the repository already holds,
+     * as a client that does not check first would) under {@code tag} (null: by digest only); returns its digest.
+     */
+    public String image(String repo, String tag, byte[] config, List<byte[]> layers) {
+        blob(repo, config);
+        List<Map<String, Object>> descriptors = new java.util.ArrayList<>();
+        for (byte[] layer : layers) {
+            blob(repo, layer);
+            descriptors.add(descriptor("application/vnd.oci.image.layer.v1.tar", layer));
+        }
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("schemaVersion", 2);
+        manifest.put("mediaType", OCI_MANIFEST);
+        manifest.put("config", descriptor("application/vnd.oci.image.config.v1+json", config));
+        manifest.put("layers", descriptors);
+        return manifest(repo, tag, OCI_MANIFEST, json(manifest));
+    }
+
+    /** Uploads a blob into a repository without any manifest naming it. */
+    public void upload(String repo, byte[] data) {
+        blob(repo, data);
+    }
+
+    /** A blob's bytes, or null when the repository does not serve it (404). */
+    public byte[] blobBytes(String repo, String digest) {
+        HttpResponse<byte[]> r = send("GET", "/v2/" + repo + "/blobs/" + digest, null);
+        if (r.statusCode() == 404) {
+            return null;
+        }
+        expect(r, 200);
+        return r.body();
+    }
+
+    /** A manifest's bytes by tag or digest, or null when the repository has no such manifest (404). */
+    public byte[] manifestBytes(String repo, String reference) {
+        HttpResponse<byte[]> r = send("GET", "/v2/" + repo + "/manifests/" + reference, null,
+                "Accept", OCI_MANIFEST + ", " + OCI_INDEX);
+        if (r.statusCode() == 404) {
+            return null;
+        }
+        expect(r, 200);
+        return r.body();
+    }
+
+    /** Deletes a manifest by digest, with its tags; returns the status. */
+    public int deleteManifest(String repo, String reference) {
+        return send("DELETE", "/v2/" + repo + "/manifests/" + reference, null).statusCode();
+    }
+
+    /** The status of a blob HEAD. */
+    public int headBlob(String repo, String digest) {
+        return send("HEAD", "/v2/" + repo + "/blobs/" + digest, null).statusCode();
+    }
+
     /** Pushes an index of {@code children} (digests of images already in the repository) under {@code tag}. */
     public String index(String repo, String tag, List<String> children) {
         List<Map<String, Object>> manifests = new java.util.ArrayList<>();
