@@ -14,9 +14,17 @@ public final class Collections {
     private Collections() {
     }
 
-    /** Starts a run and waits until it has ended; returns its final JSON (with the removed items). */
+    /**
+     * Starts a run, once no other is going (the background worker's may be), and waits until it has ended; returns
+     * its final JSON (with the removed items).
+     */
     public static JsonNode run(Http admin, boolean dryRun, boolean full) {
+        long deadline = System.currentTimeMillis() + RUN_TIMEOUT_MILLIS;
         Http.Response started = admin.post("/api/v1/gc", Map.of("dry_run", dryRun, "full", full));
+        while (started.status() == 409 && System.currentTimeMillis() < deadline) {
+            pause();
+            started = admin.post("/api/v1/gc", Map.of("dry_run", dryRun, "full", full));
+        }
         assertThat(started.status()).as("%s", started).isEqualTo(202);
         return awaitEnd(admin, started.json().get("id").asText());
     }
@@ -31,12 +39,17 @@ public final class Collections {
                 return r.json();
             }
             assertThat(System.currentTimeMillis()).as("run %s still running", id).isLessThan(deadline);
-            try {
-                Thread.sleep(20); // polling for the run's end, not waiting for time to pass
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            pause();
+        }
+    }
+
+    /** Between two polls for a run's state: waiting for an event, not for time to pass. */
+    private static void pause() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
