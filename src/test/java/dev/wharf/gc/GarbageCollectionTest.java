@@ -166,6 +166,21 @@ abstract class GarbageCollectionTest extends ServerTest {
     }
 
     @Test
+    void theRepositoriesOfADeletedUserAreCollected() {
+        String user = uniqueName("leaver");
+        String session = Sessions.newUser(server, user, "correct-horse-battery");
+        String pat = Sessions.newToken(server, session, "push", "repo:admin");
+        byte[] layer = bytes("layer of a user who leaves " + user);
+        byte[] config = bytes("{\"architecture\":\"amd64\",\"os\":\"linux\",\"u\":\"" + user + "\"}");
+        String manifest = new Pushes(server.url(), user, pat).image(user + "/app", "1", config, List.of(layer));
+        assertThat(admin().delete("/api/v1/users/" + user).status()).isEqualTo(204);
+
+        JsonNode run = Collections.run(admin(), false, false);
+        assertThat(removed(run, "blob")).as("%s", run).contains(digest(layer), digest(config), manifest);
+        assertThat(Collections.stored(data(), digest(layer))).isFalse();
+    }
+
+    @Test
     void aFullSweepRemovesFilesNoRowKnowsAndOnlyThose() throws Exception {
         String repo = "admin/" + uniqueName("gc");
         byte[] live = bytes("a live layer " + uniqueName("l"));
