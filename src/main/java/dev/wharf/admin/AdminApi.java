@@ -257,7 +257,7 @@ public final class AdminApi {
                 .orElseThrow(() -> new DomainException.NotFound("credential not found"));
     }
 
-    private static boolean hasBody(Context ctx) {
+    static boolean hasBody(Context ctx) {
         return ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null;
     }
 

@@ -44,7 +44,7 @@ public final class CollectionApi {
 
     void start(Context ctx) {
         Principal p = AdminApi.caller(ctx);
-        Start body = hasBody(ctx) ? requests.body(ctx, Start.class) : new Start(null, null);
+        Start body = AdminApi.hasBody(ctx) ? requests.body(ctx, Start.class) : new Start(null, null);
         CollectionRun.Trigger trigger = "cli".equalsIgnoreCase(ctx.header(TRIGGER_HEADER))
                 ? CollectionRun.Trigger.CLI : CollectionRun.Trigger.API;
         CollectionRun run = collector.start(new GarbageCollector.Request(trigger,
@@ -135,9 +135,5 @@ public final class CollectionApi {
         new Validation().check(value >= min && value <= max, name,
                 "A valid integer from " + min + " to " + max + " is required.").throwIfInvalid();
         return value;
-    }
-
-    private static boolean hasBody(Context ctx) {
-        return ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null;
     }
 }

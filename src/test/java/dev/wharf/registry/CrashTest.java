@@ -25,7 +25,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,14 +58,7 @@ abstract class CrashTest {
 
     @Test
     void killDuringALargeUploadThenRestart() throws Exception {
-        String databaseUrl = null;
-        if (backend() == Backend.POSTGRES) {
-            if (Backend.postgresUrl() == null) {
-                System.err.println("SKIPPED " + getClass().getSimpleName() + ": set " + Backend.POSTGRES_ENV);
-                Assumptions.assumeTrue(false, Backend.POSTGRES_ENV + " is not set");
-            }
-            databaseUrl = backend().freshJdbcUrl();
-        }
+        String databaseUrl = backend().freshJdbcUrlOrSkip(getClass());
         Path dataDir = tmp.resolve("data");
         int port = ChildServer.freePort();
         start(dataDir, port, databaseUrl, "first");

@@ -21,6 +21,18 @@ public enum Backend {
     }
 
     /**
+     * {@link #freshJdbcUrl} for a test that starts its own server process, which skips the test, visibly, when the
+     * PostgreSQL backend is not configured.
+     */
+    public String freshJdbcUrlOrSkip(Class<?> test) {
+        if (this == POSTGRES && postgresUrl() == null) {
+            System.err.println("SKIPPED " + test.getSimpleName() + ": set " + POSTGRES_ENV);
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, POSTGRES_ENV + " is not set");
+        }
+        return freshJdbcUrl();
+    }
+
+    /**
      * A JDBC URL for a fresh, empty database of this backend: null for H2 (the server's default file database in its
      * own data dir), or a new PostgreSQL schema so that test classes never see each other's data.
      */
