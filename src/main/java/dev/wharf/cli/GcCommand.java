@@ -72,30 +72,18 @@ public final class GcCommand extends ClientCommand {
             out.println(GcText.started(first));
             out.flush();
         }
-        JsonNode run = first;
-        String lastPhase = null;
-        int tick = 0;
-        int drawn = 0;
-        while (!GcText.ended(run)) {
-            if (live) {
-                for (long waited = 0; waited < POLL_MILLIS; waited += FRAME_MILLIS) {
-                    drawn = redraw(out, GcText.progressLine(run, tick++, width(env)), drawn);
-                    pause(FRAME_MILLIS);
+        JsonNode run;
+        Thread farewell = live ? farewell(out, id) : null;
+        try {
+            run = live ? draw(env, session, first) : log(env, session, first, json);
+        } finally {
+            if (farewell != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(farewell);
+                } catch (IllegalStateException e) {
+                    // the JVM is already shutting down, and the hook runs
                 }
-            } else {
-                String phase = JsonText.text(run, "phase");
-                if (!json && phase != null && !phase.equals(lastPhase)) {
-                    out.println(GcText.phaseLine(run));
-                    out.flush();
-                    lastPhase = phase;
-                }
-                pause(POLL_MILLIS);
             }
-            run = get(session, id, false);
-        }
-        if (live) {
-            redraw(out, "", drawn);
-            out.print('\r');
         }
         if (verbose) {
             run = get(session, id, true);
@@ -117,6 +105,59 @@ public final class GcCommand extends ClientCommand {
                 + (error == null || error.isBlank() ? "" : ": " + Table.clean(error)));
         env.err().flush();
         return CliException.API;
+    }
+
+    /** Polls the run until it ends, redrawing one progress line on the terminal, which it leaves blank. */
+    private static JsonNode draw(Environment env, SignedIn session, JsonNode first) {
+        PrintWriter out = env.out();
+        String id = JsonText.text(first, "id");
+        JsonNode run = first;
+        int tick = 0;
+        int drawn = 0;
+        while (!GcText.ended(run)) {
+            for (long waited = 0; waited < POLL_MILLIS; waited += FRAME_MILLIS) {
+                drawn = redraw(out, GcText.progressLine(run, tick++, width(env)), drawn);
+                pause(FRAME_MILLIS);
+            }
+            run = get(session, id, false);
+        }
+        redraw(out, "", drawn);
+        out.print('\r');
+        out.flush();
+        return run;
+    }
+
+    /** Polls the run until it ends, printing a plain line each time it enters a phase (none for {@code quiet}). */
+    private static JsonNode log(Environment env, SignedIn session, JsonNode first, boolean quiet) {
+        String id = JsonText.text(first, "id");
+        JsonNode run = first;
+        String lastPhase = null;
+        while (!GcText.ended(run)) {
+            String phase = JsonText.text(run, "phase");
+            if (!quiet && phase != null && !phase.equals(lastPhase)) {
+                env.out().println(GcText.phaseLine(run));
+                env.out().flush();
+                lastPhase = phase;
+            }
+            pause(POLL_MILLIS);
+            run = get(session, id, false);
+        }
+        return run;
+    }
+
+    /**
+     * A shutdown hook, registered, that ends the progress line with where to see the run again when the user
+     * interrupts the command (Ctrl-C): the run goes on on the server.
+     */
+    private static Thread farewell(PrintWriter out, String id) {
+        Thread hook = new Thread(() -> {
+            out.println();
+            out.println("Stopped following; the run goes on. Follow it again with `wharf gc status " + id
+                    + " --wait`.");
+            out.flush();
+        }, "wharf-gc-interrupted");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
     }
 
     /** Whether standard output is a terminal that a carriage return redraws (not a pipe, not {@code TERM=dumb}). */
