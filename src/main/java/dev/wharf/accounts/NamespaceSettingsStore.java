@@ -57,6 +57,17 @@ public final class NamespaceSettingsStore {
     }
 
     /**
+     * Every namespace's garbage collection schedule that is set and names at least one day, read in one query and
+     * not cached: what the collection worker checks on each of its turns.
+     */
+    public List<NamespaceSettings.Schedule> gcSchedules() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT gc_days, gc_time FROM namespace_settings"
+                        + " WHERE gc_days IS NOT NULL AND gc_days <> '' AND gc_time IS NOT NULL ORDER BY org_id")
+                .map((rs, ctx) -> schedule(rs.getString("gc_days"), rs.getString("gc_time")))
+                .list());
+    }
+
+    /**
      * Stores the registry settings of {@code settings.orgId()} (networks, schedule, scanning) as changed by
      * {@code actor}; returns them as stored.
      */

@@ -92,6 +92,11 @@ public final class HubClient {
 
     /** Sends a request; {@code jsonBody} (may be null) is sent as {@code application/json}. */
     public Response send(String method, String pathAndQuery, String jsonBody) {
+        return send(method, pathAndQuery, jsonBody, Map.of());
+    }
+
+    /** Sends a request with extra {@code headers}; {@code jsonBody} (may be null) is sent as JSON. */
+    public Response send(String method, String pathAndQuery, String jsonBody, Map<String, String> headers) {
         URI uri;
         try {
             uri = URI.create(baseUrl + pathAndQuery);
@@ -106,6 +111,7 @@ public final class HubClient {
         if (jsonBody != null) {
             b.header("Content-Type", "application/json");
         }
+        headers.forEach(b::header);
         if (bearer != null) {
             b.header("Authorization", "Bearer " + bearer);
         }

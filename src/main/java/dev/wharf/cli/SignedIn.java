@@ -61,7 +61,16 @@ final class SignedIn {
      * is the line for a 404.
      */
     JsonNode call(String method, String pathAndQuery, Object body, String notFound) {
-        HubClient.Response r = client.send(method, pathAndQuery, body == null ? null : JsonText.compact(body));
+        return json(send(method, pathAndQuery, body, Map.of()), pathAndQuery, notFound);
+    }
+
+    /** Calls the API with extra {@code headers} and returns the response as it is, for a caller that reads it. */
+    HubClient.Response send(String method, String pathAndQuery, Object body, Map<String, String> headers) {
+        return client.send(method, pathAndQuery, body == null ? null : JsonText.compact(body), headers);
+    }
+
+    /** What {@link #call} makes of a response: its JSON body, or one line for a refusal. */
+    JsonNode json(HubClient.Response r, String pathAndQuery, String notFound) {
         if (r.ok()) {
             JsonNode json = r.json();
             if (json == null && !r.body().isBlank()) {

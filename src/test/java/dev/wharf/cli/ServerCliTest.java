@@ -2,6 +2,7 @@ package dev.wharf.cli;
 
 import static dev.wharf.cli.CliAssertions.newUsername;
 
+import dev.wharf.config.WharfConfig;
 import dev.wharf.testing.Backend;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Sessions;
@@ -27,7 +28,12 @@ abstract class ServerCliTest {
 
     @BeforeAll
     void startServer() {
-        server = TestServer.start(Backend.H2);
+        server = TestServer.start(Backend.H2, this::configure);
+    }
+
+    /** Override to adjust the server's configuration. */
+    WharfConfig configure(WharfConfig config) {
+        return config;
     }
 
     @AfterAll
