@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
@@ -79,6 +82,7 @@ final class Collection {
     private final boolean full;
     private final Progress progress;
     private final BooleanSupplier stopping;
+    private final ExecutorService deleters;
 
     private Handle dry;
     private String phase = "starting";
@@ -95,7 +99,7 @@ final class Collection {
     private final List<CollectionRun.Item> pendingItems = new ArrayList<>();
 
     Collection(Jdbi jdbi, Repositories repositories, RetentionPolicies policies, RetentionStep retention, Clock clock,
-               boolean dryRun, boolean full, Progress progress, BooleanSupplier stopping) {
+               boolean dryRun, boolean full, Progress progress, BooleanSupplier stopping, ExecutorService deleters) {
         this.jdbi = jdbi;
         this.repositories = repositories;
         this.store = repositories.store();
@@ -107,6 +111,7 @@ final class Collection {
         this.full = full;
         this.progress = progress;
         this.stopping = stopping;
+        this.deleters = deleters;
     }
 
     CollectionRun.Totals totals() {
@@ -492,21 +497,34 @@ final class Collection {
         report(phase);
     }
 
+    /**
+     * Removes the condemned files, several at a time (a removal waits on the disk, not the CPU), then their
+     * tombstones.
+     */
     private void removeFiles() {
         if (filesToRemove.isEmpty()) {
             return;
         }
-        List<String> removed = new ArrayList<>();
+        List<Future<String>> removals = new ArrayList<>();
         for (String digest : filesToRemove) {
-            try {
+            removals.add(deleters.submit(() -> {
                 var unused = store.delete(Digest.parse(digest));
-                removed.add(digest);
-            } catch (IOException e) {
-                // The tombstone stays; the next run tries again.
-                LOG.warn("cannot remove blob {}: {}", digest, e.toString());
-            }
+                return digest;
+            }));
         }
         filesToRemove.clear();
+        List<String> removed = new ArrayList<>();
+        for (Future<String> removal : removals) {
+            try {
+                removed.add(removal.get());
+            } catch (ExecutionException e) {
+                // The tombstone stays; the next run tries again.
+                LOG.warn("cannot remove a blob: {}", e.getCause().toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stopped();
+            }
+        }
         for (int from = 0; from < removed.size(); from += BATCH) {
             List<String> chunk = removed.subList(from, Math.min(removed.size(), from + BATCH));
             jdbi.useHandle(h -> h.createUpdate("DELETE FROM gc_tombstones WHERE digest IN (<d>)")

@@ -1,22 +1,57 @@
 package dev.wharf.repositories;
 
+import dev.wharf.accounts.NamespaceSettings;
 import dev.wharf.audit.Actor;
 import dev.wharf.core.Background;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * Starts collections on their own: a queue run every {@code interval}. A run that finds another one going (here or
- * on another node) is skipped until the next time.
+ * Starts collections on their own: a queue run every {@code interval} (unless it is zero), and one whenever a weekly
+ * schedule that an organization set through the IONOS dialect ({@code garbageCollectionSchedule}) has come due since
+ * the last run such a schedule started. The collector is one for the whole store, so a due schedule starts a run of
+ * everything that is due, not of that organization alone. A start that finds another run going (here or on another
+ * node) waits for the next check.
  */
 public final class CollectionWorker implements AutoCloseable {
-    private final Background background = new Background("wharf-gc-schedule");
+    private static final Duration SCHEDULE_CHECK = Duration.ofMinutes(1);
 
-    public CollectionWorker(GarbageCollector collector, Duration interval) {
+    private final Background background = new Background("wharf-gc-schedule");
+    private final GarbageCollector collector;
+    private final Supplier<List<NamespaceSettings.Schedule>> schedules;
+    private final Clock clock;
+
+    public CollectionWorker(GarbageCollector collector, Duration interval,
+                            Supplier<List<NamespaceSettings.Schedule>> schedules, Clock clock) {
+        this.collector = collector;
+        this.schedules = schedules;
+        this.clock = clock;
         if (!interval.isZero()) {
             background.every("scheduled garbage collection", interval, interval,
-                    () -> collector.startIfIdle(new GarbageCollector.Request(CollectionRun.Trigger.SCHEDULE, false,
-                            false, null, Actor.COLLECTOR)));
+                    () -> start(CollectionRun.Trigger.SCHEDULE));
         }
+        Duration check = interval.isZero() || interval.compareTo(SCHEDULE_CHECK) > 0 ? SCHEDULE_CHECK : interval;
+        background.every("organizations' garbage collection schedules", check, check, this::startIfScheduleDue);
+    }
+
+    private void startIfScheduleDue() {
+        Optional<Instant> due = CollectionSchedule.lastDue(schedules.get(), clock.instant());
+        if (due.isEmpty()) {
+            return;
+        }
+        Optional<OffsetDateTime> last = collector.lastBegun(CollectionRun.Trigger.NAMESPACE_SCHEDULE);
+        if (last.isEmpty() || last.get().toInstant().isBefore(due.get())) {
+            start(CollectionRun.Trigger.NAMESPACE_SCHEDULE);
+        }
+    }
+
+    private void start(CollectionRun.Trigger trigger) {
+        var unused = collector.startIfIdle(new GarbageCollector.Request(trigger, false, false, null, Actor.COLLECTOR));
     }
 
     @Override

@@ -33,6 +33,7 @@ public final class GarbageCollector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
     /** Progress is written at most this often while a run goes. */
     private static final Duration PROGRESS_EVERY = Duration.ofMillis(250);
+    private static final int FILE_REMOVERS = 8;
 
     private final Jdbi jdbi;
     private final Repositories repositories;
@@ -45,11 +46,9 @@ public final class GarbageCollector implements AutoCloseable {
     private final CollectionRuns runs;
     private final Metrics metrics;
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "wharf-gc");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService worker = daemons(1, "wharf-gc");
+    /** Removes a run's files; removals wait on the disk, so several go at once. */
+    private final ExecutorService deleters = daemons(FILE_REMOVERS, "wharf-gc-delete");
 
     /** Who asks for a run and how: the requester's log gets the audit event; none means a site admin's. */
     public record Request(CollectionRun.Trigger trigger, boolean dryRun, boolean full, LogOwner requester,
@@ -120,7 +119,7 @@ public final class GarbageCollector implements AutoCloseable {
         long rowId = stored.rowId();
         ProgressWriter progress = new ProgressWriter(rowId);
         Collection collection = new Collection(jdbi, repositories, policies, retention, clock, request.dryRun(),
-                request.full(), progress, stopping::get);
+                request.full(), progress, stopping::get, deleters);
         long started = System.nanoTime();
         CollectionRun.State state = CollectionRun.State.SUCCEEDED;
         String error = null;
@@ -227,6 +226,15 @@ public final class GarbageCollector implements AutoCloseable {
         }
     }
 
+    private static ExecutorService daemons(int threads, String name) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, threads == 1 ? name : name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
     /** When a run that {@code trigger} started last began, if ever. */
     public Optional<OffsetDateTime> lastBegun(CollectionRun.Trigger trigger) {
         return runs.lastBegun(trigger);
@@ -241,6 +249,7 @@ public final class GarbageCollector implements AutoCloseable {
             if (!worker.awaitTermination(10, TimeUnit.SECONDS)) {
                 worker.shutdownNow();
             }
+            deleters.shutdown();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -138,7 +138,7 @@ public final class Wharf implements AutoCloseable {
         this.collector = new GarbageCollector(database.jdbi(), database.isPostgres(), repositories, retentionPolicies,
                 new Retention(), audit, () -> accounts.oldestSiteAdmin().map(Account::logOwner),
                 observability.meters(), clock);
-        this.collectionWorker = new CollectionWorker(collector, config.gcInterval());
+        this.collectionWorker = new CollectionWorker(collector, config.gcInterval(), namespaces::gcSchedules, clock);
         Teams teams = new Teams(database.jdbi(), audit, accounts, clock);
         AccessPolicy policy = new AccessPolicy(accounts, repositories, teams,
                 new ImageRestrictions(accounts, namespaces));

@@ -3,6 +3,8 @@ package dev.wharf.gc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wharf.accounts.NamespaceSettings;
+import dev.wharf.audit.Actor;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.testing.Collections;
 import dev.wharf.testing.Http;
@@ -63,21 +65,44 @@ abstract class ProtectionWindowTest extends ServerTest {
     }
 
     @Test
-    void theBackgroundWorkerRunsOnItsOwn() throws InterruptedException {
+    void theBackgroundWorkerRunsOnItsOwn() {
+        awaitRunStartedBy("schedule");
+    }
+
+    @Test
+    void anOrganizationsScheduleThatCameDueStartsARun() {
+        Http admin = server.http().bearer(Sessions.adminSession(server));
+        String org = uniqueName("sched");
+        assertThat(admin.post("/api/v1/orgs", java.util.Map.of("name", org)).status()).isEqualTo(201);
+        java.time.OffsetDateTime now = clock.instant().atOffset(java.time.ZoneOffset.UTC);
+        NamespaceSettings.Schedule weekly = new NamespaceSettings.Schedule(List.of(now.getDayOfWeek()),
+                now.toLocalTime().minusMinutes(now.getHour() == 0 && now.getMinute() == 0 ? 0 : 1)
+                        .truncatedTo(java.time.temporal.ChronoUnit.MINUTES));
+        long orgId = server.wharf().accounts().org(org).id();
+        server.wharf().namespaces().save(new NamespaceSettings(orgId, List.of(), weekly, false, null, null, null),
+                Actor.SYSTEM);
+        awaitRunStartedBy("namespace-schedule");
+    }
+
+    private void awaitRunStartedBy(String trigger) {
         Http admin = server.http().bearer(Sessions.adminSession(server));
         long deadline = System.currentTimeMillis() + 30_000;
         while (true) {
             Http.Response list = admin.get("/api/v1/gc?page_size=100");
             assertThat(list.status()).isEqualTo(200);
-            boolean scheduled = false;
             for (JsonNode run : list.json().get("results")) {
-                scheduled |= run.get("trigger").asText().equals("schedule");
+                if (run.get("trigger").asText().equals(trigger)) {
+                    return;
+                }
             }
-            if (scheduled) {
-                return;
+            assertThat(System.currentTimeMillis()).as("a run started by %s within 30 s", trigger)
+                    .isLessThan(deadline);
+            try {
+                Thread.sleep(50); // polling for the worker's run, not waiting for time to pass
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             }
-            assertThat(System.currentTimeMillis()).as("a scheduled run within 30 s").isLessThan(deadline);
-            Thread.sleep(50); // polling for the worker's run, not waiting for time to pass
         }
     }
 }
