@@ -37,6 +37,7 @@ export BENCH_LOAD_THREADS="${BENCH_LOAD_THREADS:-4}"     # clients pushing and p
 export BENCH_REPO_PREFIX=admin/gc                        # Wharf's site admin owns the namespace "admin"
 BENCH_SEED_TIMEOUT="${BENCH_SEED_TIMEOUT:-900}"          # seconds for one server's push (or delete) phase
 BENCH_GC_TIMEOUT="${BENCH_GC_TIMEOUT:-1800}"             # seconds for one collection
+BENCH_GC_WINDOW="${BENCH_GC_WINDOW:-15}"                 # Wharf's protection window, s (see below)
 BENCH_DATABASE_URL="${BENCH_DATABASE_URL:-}"             # empty: H2; a jdbc:postgresql URL of an EMPTY database
 BENCH_TMP="${BENCH_TMP:-${TMPDIR:-/var/tmp}}"           # needs ~4 x the content (~400 MB by default)
 BENCH_KEEP="${BENCH_KEEP:-0}"
@@ -219,9 +220,9 @@ SESSION=""
 start_wharf() { # data dir
     local port=$(free_port) data=$1
     WHARF_PW="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-    log "wharf: starting $(basename "$WHARF_JAR") with $JAVA_DESC on 127.0.0.1:$port (GC window 0s, no schedule)"
+    log "wharf: starting $(basename "$WHARF_JAR") with $JAVA_DESC on 127.0.0.1:$port (GC window ${BENCH_GC_WINDOW}s, no schedule)"
     # shellcheck disable=SC2086  # the flags are a word list on purpose
-    WHARF_ADMIN_PASSWORD=$WHARF_PW WHARF_GC_PROTECTION_WINDOW=0s WHARF_GC_INTERVAL=0s \
+    WHARF_ADMIN_PASSWORD=$WHARF_PW WHARF_GC_PROTECTION_WINDOW=${BENCH_GC_WINDOW}s WHARF_GC_INTERVAL=0s \
         "$JAVA" $WHARF_JAVA_OPTS -jar "$WHARF_JAR" serve --port "$port" --bind 127.0.0.1 --data-dir "$data" \
         ${BENCH_DATABASE_URL:+--database-url "$BENCH_DATABASE_URL"} >>"$WORK/wharf.log" 2>&1 &
     SERVER_PID=$!
@@ -238,6 +239,12 @@ start_wharf() { # data dir
 # wharf_gc label full: the collection under load; records label.* figures
 wharf_gc() {
     local label=$1 full=$2 data=$3 blobs=$3/blobs/sha256 resp id t0 t1 run state
+    # The protection window is what lets a client upload layers first and the manifest last while a collection
+    # runs: with 0 s, the load's own fresh layers are garbage until their manifest lands, and some manifest PUTs
+    # then fail (MANIFEST_BLOB_UNKNOWN), as they should. So the window is short but not 0, and the bench's content
+    # (pushed and deleted before) has aged past it when the run starts; this wait is not timed.
+    local last_push=$SECONDS
+    while ((SECONDS - last_push <= BENCH_GC_WINDOW)); do sleep 1; done
     disk wharf "$blobs" "${label}_before"
     rm -f "$WORK/stop-load"
     BENCH_AUTH="admin:$WHARF_PAT" timeout "$BENCH_GC_TIMEOUT" python3 "$CLIENT" load "$WORK/src" "$WHARF_BASE" \
