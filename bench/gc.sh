@@ -37,6 +37,7 @@ export BENCH_LOAD_THREADS="${BENCH_LOAD_THREADS:-4}"     # clients pushing and p
 export BENCH_REPO_PREFIX=admin/gc                        # Wharf's site admin owns the namespace "admin"
 BENCH_SEED_TIMEOUT="${BENCH_SEED_TIMEOUT:-900}"          # seconds for one server's push (or delete) phase
 BENCH_GC_TIMEOUT="${BENCH_GC_TIMEOUT:-1800}"             # seconds for one collection
+BENCH_FULL="${BENCH_FULL:-1}"                            # 0: no full sweep (saves a second Wharf fill)
 BENCH_GC_WINDOW="${BENCH_GC_WINDOW:-15}"                 # Wharf's protection window, s (see below)
 BENCH_DATABASE_URL="${BENCH_DATABASE_URL:-}"             # empty: H2; a jdbc:postgresql URL of an EMPTY database
 BENCH_TMP="${BENCH_TMP:-${TMPDIR:-/var/tmp}}"           # needs ~4 x the content (~400 MB by default)
@@ -301,6 +302,7 @@ run_wharf() {
     put wharf.peak_rss_mib "$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status")"
     stop_server
     rm -rf "$data"
+    [[ $BENCH_FULL == 1 ]] || return 0
     if [[ -n $BENCH_DATABASE_URL ]]; then
         log "wharf: a full sweep needs a second empty database; BENCH_DATABASE_URL is one, so no full sweep"
         return
