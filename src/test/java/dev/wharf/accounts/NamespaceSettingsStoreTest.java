@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.accounts.NamespaceSettings.Schedule;
 import dev.wharf.audit.Actor;
-import dev.wharf.testing.Backend;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.ServerTest;
 import dev.wharf.testing.Sessions;
@@ -15,12 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The garbage collection schedules of all namespaces, as the collection worker reads them. */
-class NamespaceSettingsStoreTest extends ServerTest {
-    @Override
-    protected Backend backend() {
-        return Backend.H2;
-    }
-
+abstract class NamespaceSettingsStoreTest extends ServerTest {
     private long newOrg() {
         String name = uniqueName("org");
         Http admin = server.http().bearer(Sessions.adminSession(server));
