@@ -134,9 +134,10 @@ public final class Wharf implements AutoCloseable {
         this.repositories = new Repositories(database.jdbi(), audit, blobStore, clock, config.defaultPrivate(),
                 config.manifestMaxBytes(), config.gcProtectionWindow());
         accounts.whenNamespaceDeleting(repositories::namespaceDeleting);
-        RetentionPolicies retentionPolicies = new RetentionPolicies(database.jdbi());
+        RetentionPolicies retentionPolicies = new RetentionPolicies(database.jdbi(), audit, clock);
         this.collector = new GarbageCollector(database.jdbi(), database.isPostgres(), repositories, retentionPolicies,
-                new Retention(), audit, () -> accounts.oldestSiteAdmin().map(Account::logOwner),
+                new Retention(repositories, retentionPolicies), audit,
+                () -> accounts.oldestSiteAdmin().map(Account::logOwner),
                 observability.meters(), clock);
         this.collectionWorker = new CollectionWorker(collector, config.gcInterval());
         Teams teams = new Teams(database.jdbi(), audit, accounts, clock);
