@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * What a repository's retention policy removes, and removing it. The rules, of the policy in force (the repository's
@@ -30,10 +31,12 @@ import org.jdbi.v3.core.Handle;
  * matching, so that tag is not removed by the keep rule.
  */
 public final class Retention implements Collection.RetentionStep {
+    private final Jdbi jdbi;
     private final Repositories repositories;
     private final RetentionPolicies policies;
 
-    public Retention(Repositories repositories, RetentionPolicies policies) {
+    public Retention(Jdbi jdbi, Repositories repositories, RetentionPolicies policies) {
+        this.jdbi = jdbi;
         this.repositories = repositories;
         this.policies = policies;
     }
@@ -63,6 +66,31 @@ public final class Retention implements Collection.RetentionStep {
     /** What the repository's policy removes at {@code now}; nothing without a policy. */
     public Plan plan(Handle h, long repositoryId, OffsetDateTime now) {
         return plan(h, repositoryId, now, null);
+    }
+
+    /** The same, in its own read, for a dry run. */
+    public Plan plan(long repositoryId, OffsetDateTime now) {
+        return jdbi.inTransaction(h -> plan(h, repositoryId, now));
+    }
+
+    /** A repository's plan, by its name. */
+    public record NamedPlan(String repository, Plan plan) {
+    }
+
+    /** The plans of every repository of a namespace that has a policy in force, by name. */
+    public List<NamedPlan> plans(long namespaceId, OffsetDateTime now) {
+        return jdbi.inTransaction(h -> {
+            List<Map.Entry<Long, String>> repos = h.createQuery("SELECT r.id, r.name FROM repositories r"
+                            + " WHERE r.namespace_id = :ns AND EXISTS (SELECT 1 FROM retention_policies p"
+                            + " WHERE p.namespace_id = r.namespace_id AND (p.repository_id = r.id"
+                            + " OR p.repository_id IS NULL)) ORDER BY r.name")
+                    .bind("ns", namespaceId).map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getString(2))).list();
+            List<NamedPlan> out = new ArrayList<>();
+            for (Map.Entry<Long, String> r : repos) {
+                out.add(new NamedPlan(r.getValue(), plan(h, r.getKey(), now)));
+            }
+            return List.copyOf(out);
+        });
     }
 
     private Plan plan(Handle h, long repositoryId, OffsetDateTime now, OffsetDateTime pushedBefore) {
