@@ -8,6 +8,7 @@ import dev.wharf.cli.CompletionCommand;
 import dev.wharf.cli.Environment;
 import dev.wharf.cli.LoginCommand;
 import dev.wharf.cli.LogoutCommand;
+import dev.wharf.cli.RetentionCommand;
 import dev.wharf.cli.RobotsCommand;
 import dev.wharf.cli.TokensCommand;
 import dev.wharf.config.ConfigResolver;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "wharf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Wharf: a self-hosted container hub.",
         subcommands = {ServeCommand.class, LoginCommand.class, LogoutCommand.class, TokensCommand.class,
-                RobotsCommand.class, AuditCommand.class, ApiCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
+                RobotsCommand.class, RetentionCommand.class, AuditCommand.class, ApiCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
