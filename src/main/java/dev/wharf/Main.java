@@ -9,6 +9,7 @@ import dev.wharf.cli.Environment;
 import dev.wharf.cli.GcCommand;
 import dev.wharf.cli.LoginCommand;
 import dev.wharf.cli.LogoutCommand;
+import dev.wharf.cli.RetentionCommand;
 import dev.wharf.cli.RobotsCommand;
 import dev.wharf.cli.TokensCommand;
 import dev.wharf.config.ConfigResolver;
@@ -19,8 +20,8 @@ import picocli.CommandLine.Command;
 @Command(name = "wharf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Wharf: a self-hosted container hub.",
         subcommands = {ServeCommand.class, LoginCommand.class, LogoutCommand.class, TokensCommand.class,
-                RobotsCommand.class, AuditCommand.class, GcCommand.class, ApiCommand.class, CompletionCommand.class,
-                CommandLine.HelpCommand.class})
+                RobotsCommand.class, RetentionCommand.class, AuditCommand.class, GcCommand.class, ApiCommand.class,
+                CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

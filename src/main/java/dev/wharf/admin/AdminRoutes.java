@@ -19,7 +19,7 @@ public final class AdminRoutes {
     private AdminRoutes() {
     }
 
-    public static Dialect dialect(AdminApi admin, CollectionApi gc) {
+    public static Dialect dialect(AdminApi admin, CollectionApi gc, RetentionApi retention) {
         RouteTable<AdminApi.Access, Handler> routes = new RouteTable<AdminApi.Access, Handler>()
                 .post("/api/v1/users", SITE_ADMIN, admin::createUser)
                 .get("/api/v1/users", SITE_ADMIN, admin::listUsers)
@@ -33,7 +33,15 @@ public final class AdminRoutes {
                 .post("/api/v1/credentials/{uuid}/rotate", MANAGES_CREDENTIALS, admin::rotateCredential)
                 .post("/api/v1/gc", SITE_ADMIN, gc::start)
                 .get("/api/v1/gc", SITE_ADMIN, gc::list)
-                .get("/api/v1/gc/{id}", SITE_ADMIN, gc::show);
+                .get("/api/v1/gc/{id}", SITE_ADMIN, gc::show)
+                .get("/api/v1/repositories/{namespace}/<name>/retention", SIGNED_IN, retention::getRepository)
+                .put("/api/v1/repositories/{namespace}/<name>/retention", SIGNED_IN, retention::setRepository)
+                .delete("/api/v1/repositories/{namespace}/<name>/retention", SIGNED_IN, retention::deleteRepository)
+                .post("/api/v1/repositories/{namespace}/<name>/retention/dry-run", SIGNED_IN, retention::tryRepository)
+                .get("/api/v1/namespaces/{name}/retention", SIGNED_IN, retention::getNamespace)
+                .put("/api/v1/namespaces/{name}/retention", SIGNED_IN, retention::setNamespace)
+                .delete("/api/v1/namespaces/{name}/retention", SIGNED_IN, retention::deleteNamespace)
+                .post("/api/v1/namespaces/{name}/retention/dry-run", SIGNED_IN, retention::tryNamespace);
         return new Router<>(routes, admin::check, new MessageErrors());
     }
 }

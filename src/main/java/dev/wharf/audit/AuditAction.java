@@ -55,6 +55,11 @@ public enum AuditAction {
             "Occurs when the privacy of a repository is changed."),
     REPO_IMMUTABLE_TAGS_UPDATED("repo", "immutable.tags.updated", "Immutable Tags Updated",
             "Occurs when the immutable tags settings of a repository are updated."),
+    // Retention policies, of a repository or as a namespace's default (data: scope).
+    REPO_RETENTION_SET("repo", "retention.set", "Retention Policy Set",
+            "Occurs when the retention policy of a repository, or the default of a namespace, is set or changed."),
+    REPO_RETENTION_DELETE("repo", "retention.delete", "Retention Policy Deleted",
+            "Occurs when the retention policy of a repository, or the default of a namespace, is removed."),
     USER_CREATE("user", "create", "User Created", "Occurs when a user account is created."),
     USER_DELETE("user", "delete", "User Deleted", "Occurs when a user account is deleted."),
     USER_LOGIN_FAILED("user", "login.failed", "Sign-in Failed", "Occurs when a sign-in attempt fails."),

@@ -621,6 +621,12 @@ public final class Repositories {
      * node's cache with {@link #changed} once it commits.
      */
     public List<RemovedTag> deleteTags(Handle h, Repository repo, List<String> tags, Actor actor) {
+        return deleteTags(h, repo, tags, actor, queue.afterWindow());
+    }
+
+    /** {@link #deleteTags}, queueing the manifests they leave untagged for review after {@code reviewAfter}. */
+    List<RemovedTag> deleteTags(Handle h, Repository repo, List<String> tags, Actor actor,
+                                OffsetDateTime reviewAfter) {
         if (tags.isEmpty()) {
             return List.of();
         }
@@ -660,7 +666,7 @@ public final class Repositories {
             history.execute();
             audit.recordAll(h, owner(repo), actor, events);
         }
-        queue.manifests(h, manifests.keySet(), queue.afterWindow());
+        queue.manifests(h, manifests.keySet(), reviewAfter);
         return List.copyOf(removed);
     }
 

@@ -10,6 +10,7 @@ import dev.wharf.accounts.NamespaceSettingsStore;
 import dev.wharf.accounts.PasswordHasher;
 import dev.wharf.admin.AdminApi;
 import dev.wharf.admin.AdminRoutes;
+import dev.wharf.admin.RetentionApi;
 import dev.wharf.admin.CollectionApi;
 import dev.wharf.audit.Actor;
 import dev.wharf.audit.AuditLog;
@@ -134,9 +135,11 @@ public final class Wharf implements AutoCloseable {
         this.repositories = new Repositories(database.jdbi(), audit, blobStore, clock, config.defaultPrivate(),
                 config.manifestMaxBytes(), config.gcProtectionWindow());
         accounts.whenNamespaceDeleting(repositories::namespaceDeleting);
-        RetentionPolicies retentionPolicies = new RetentionPolicies(database.jdbi());
+        RetentionPolicies retentionPolicies = new RetentionPolicies(database.jdbi(), audit, clock);
+        Retention retention = new Retention(database.jdbi(), repositories, retentionPolicies);
         this.collector = new GarbageCollector(database.jdbi(), database.isPostgres(), repositories, retentionPolicies,
-                new Retention(), audit, () -> accounts.oldestSiteAdmin().map(Account::logOwner),
+                retention, audit,
+                () -> accounts.oldestSiteAdmin().map(Account::logOwner),
                 observability.meters(), clock);
         this.collectionWorker = new CollectionWorker(collector, config.gcInterval(), namespaces::gcSchedules, clock);
         Teams teams = new Teams(database.jdbi(), audit, accounts, clock);
@@ -163,7 +166,9 @@ public final class Wharf implements AutoCloseable {
                                 clock)),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
                 AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, namespaces, requests,
-                        clock), new CollectionApi(collector, requests, clock)),
+                        clock), new CollectionApi(collector, requests, clock),
+                        new RetentionApi(accounts, repositories, retentionPolicies, retention, policy, requests,
+                                clock)),
                 GitlabRoutes.dialect(new GitlabApi(authenticator, credentials, accounts, policy, requests, clock)),
                 IonosRoutes.dialect(new IonosApi(authenticator, accounts, credentials, namespaces, repositories,
                         policy, requests, clock)),

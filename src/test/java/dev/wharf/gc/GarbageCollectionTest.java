@@ -211,6 +211,34 @@ abstract class GarbageCollectionTest extends ServerTest {
     }
 
     @Test
+    void aRunAppliesRetentionPoliciesFirstAndCollectsWhatTheyUntag() {
+        String name = uniqueName("ret");
+        String repo = "admin/" + name;
+        Pushes p = pushes();
+        String old = p.image(repo, "v1", "amd64", 9201);
+        String newer = p.image(repo, "v2", "amd64", 9202);
+        String other = p.image(repo, "latest", "amd64", 9203);
+        Http.Response set = admin().put("/api/v1/repositories/admin/" + name + "/retention",
+                Map.of("keep_pattern", "v.*", "keep_count", 1));
+        assertThat(set.status()).as("%s", set).isEqualTo(200);
+
+        JsonNode dry = Collections.run(admin(), true, false);
+        assertThat(removed(dry, "tag")).as("%s", dry).containsExactly("v1");
+        assertThat(removed(dry, "manifest")).contains(old);
+        assertThat(p.pull(repo, "v1")).as("a dry run untags nothing").isEqualTo(200);
+
+        JsonNode real = Collections.run(admin(), false, false);
+        assertThat(real.get("tags_deleted").asLong()).as("%s", real).isEqualTo(1);
+        assertThat(removed(real, "manifest")).contains(old).doesNotContain(newer, other);
+        assertThat(p.pull(repo, "v1")).isEqualTo(404);
+        assertThat(p.head(repo, old)).isEqualTo(404);
+        assertThat(Collections.stored(data(), old)).isFalse();
+        assertThat(p.pull(repo, "v2")).isEqualTo(200);
+        assertThat(p.pull(repo, "latest")).isEqualTo(200);
+        assertThat(admin().delete("/api/v1/repositories/admin/" + name + "/retention").status()).isEqualTo(204);
+    }
+
+    @Test
     void runsAreForSiteAdminsListedAndAudited() {
         String user = uniqueName("gcuser");
         Http someone = server.http().bearer(Sessions.newUser(server, user, "correct-horse-battery"));
