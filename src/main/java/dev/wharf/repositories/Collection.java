@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Phases: finish the removals a crash interrupted (tombstones), apply retention policies, then, for a full sweep,
  * adopt the store's files that no row knows and queue every untagged manifest and unreferenced blob; finally drain
- * the queue. Every decision is taken in a transaction that has locked the rows it decides about, with the same lock
- * order as a push (blob rows by digest), so a push that links a digest and a collection of it never both win. A
+ * the queue. Every decision is taken in a transaction that has locked the rows it decides about, with the same locks
+ * as a push (writes of the blob and manifest rows), so a push that links a digest and a collection of it never both win. A
  * blob's file is removed only after the transaction that removed its rows and left a tombstone has committed.
  *
  * <p>A dry run does everything in one transaction that it rolls back at the end, and removes no file: what it reports
@@ -318,8 +318,9 @@ final class Collection {
         if (ids.isEmpty()) {
             return;
         }
+        lock(h, "UPDATE manifests SET pushed_at = pushed_at WHERE id IN (<v>)", ids);
         List<ManifestRow> rows = h.createQuery("SELECT id, repository_id, digest, pushed_at FROM manifests"
-                        + " WHERE id IN (<ids>) ORDER BY id" + lockClause())
+                        + " WHERE id IN (<ids>) ORDER BY id")
                 .bindList("ids", ids)
                 .map((rs, ctx) -> new ManifestRow(rs.getLong(1), rs.getLong(2), rs.getString(3),
                         rs.getObject(4, OffsetDateTime.class)))
@@ -382,8 +383,9 @@ final class Collection {
         if (digests.isEmpty()) {
             return;
         }
+        lock(h, "UPDATE blobs SET size = size WHERE digest IN (<v>)", digests);
         List<BlobRow> rows = h.createQuery("SELECT digest, size, linked_at FROM blobs WHERE digest IN (<d>)"
-                        + " ORDER BY digest" + lockClause())
+                        + " ORDER BY digest")
                 .bindList("d", digests)
                 .map((rs, ctx) -> new BlobRow(rs.getString(1), rs.getLong(2), rs.getObject(3, OffsetDateTime.class)))
                 .list();
@@ -432,9 +434,14 @@ final class Collection {
 
     // ---------------------------------------------------------------------------------------------- plumbing
 
-    /** Row locks for the decisions of a real run; a dry run decides without them. */
-    private String lockClause() {
-        return dryRun ? "" : " FOR UPDATE";
+    /**
+     * Locks the rows a real run decides about by writing them unchanged, as a push locks what it names (see
+     * {@code Repositories.lockReferences}); a dry run decides without locks.
+     */
+    private void lock(Handle h, String update, List<?> values) {
+        if (!dryRun) {
+            h.createUpdate(update).bindList("v", values).execute();
+        }
     }
 
     private static List<Long> ids(Handle h, String sql, List<Long> ids) {

@@ -284,19 +284,21 @@ public final class Repositories {
     }
 
     /**
-     * Locks the blob rows a manifest push names (its own bytes, config and layers) in digest order, the order the
-     * collector locks them in, so that neither can remove what the other is about to rely on.
+     * Locks the rows of the blobs and child manifests a manifest push names, by writing them (a blob's link time is
+     * renewed; a manifest row is written unchanged): a write waits for, or fails against, a collector's uncommitted
+     * deletion of the same row on every database, where a {@code SELECT ... FOR UPDATE} on H2 may not. The collector
+     * locks its rows the same way, so that neither removes what the other is about to rely on.
      */
-    private static void lockBlobs(Handle h, Repository repo, Digest own, ManifestDocument doc) {
-        java.util.TreeSet<String> digests = new java.util.TreeSet<>(distinct(doc.blobs()));
-        digests.add(own.toString());
-        var unused = h.createQuery("SELECT digest FROM blobs WHERE digest IN (<d>) ORDER BY digest FOR UPDATE")
-                .bindList("d", List.copyOf(digests)).mapTo(String.class).list();
+    private void lockReferences(Handle h, Repository repo, ManifestDocument doc, OffsetDateTime now) {
+        List<String> blobs = distinct(doc.blobs());
+        if (!blobs.isEmpty()) {
+            h.createUpdate("UPDATE blobs SET linked_at = :now WHERE digest IN (<d>)")
+                    .bind("now", now).bindList("d", blobs).execute();
+        }
         List<String> children = distinct(doc.manifests());
         if (!children.isEmpty()) {
-            var unusedChildren = h.createQuery("SELECT id FROM manifests WHERE repository_id = :r AND digest IN (<d>)"
-                            + " ORDER BY id FOR UPDATE")
-                    .bind("r", repo.id()).bindList("d", children).mapTo(Long.class).list();
+            h.createUpdate("UPDATE manifests SET pushed_at = pushed_at WHERE repository_id = :r AND digest IN (<d>)")
+                    .bind("r", repo.id()).bindList("d", children).execute();
         }
     }
 
@@ -380,7 +382,7 @@ public final class Repositories {
         storeBytes(digest, body);
         retryOnConflict(() -> jdbi.useTransaction(h -> {
             OffsetDateTime now = Timestamps.now(clock);
-            lockBlobs(h, repo, digest, doc);
+            lockReferences(h, repo, doc, now);
             requireReferences(h, repo, doc);
             recordBlob(h, digest, body.length, doc.mediaType(), body);
             long manifestId = storeManifest(h, repo, digest, body.length, doc, platform, now);
