@@ -274,10 +274,12 @@ public final class Repositories {
         }
         boolean collecting = h.createQuery("SELECT COUNT(*) FROM gc_tombstones WHERE digest = :d")
                 .bind("d", digest.toString()).mapTo(Long.class).one() > 0;
-        if (!collecting && store.size(digest).isEmpty() && bytes != null) {
+        boolean stored = store.size(digest).isPresent();
+        if (!collecting && !stored && bytes != null) {
             storeBytes(digest, bytes);
+            stored = true;
         }
-        if (collecting || store.size(digest).isEmpty()) {
+        if (collecting || !stored) {
             throw new DomainException.NotFound(Reason.BLOB_UNKNOWN,
                     "blob " + digest + " is being removed by garbage collection; upload it again");
         }
