@@ -1,6 +1,8 @@
 package dev.wharf.server;
 
 import dev.wharf.db.Database;
+import dev.wharf.storage.BlobStore;
+import dev.wharf.storage.FilesystemBlobStore;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,20 +12,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code GET /healthz}: 200 when the server can do its work, 503 naming what is broken: the metadata database
- * (unreachable, or closed after an I/O failure) or the data directory (no space left to store anything). A load
- * balancer takes a node out on 503 and back in once it recovers, which it does by itself. The checks run at most once
- * a second, however often the endpoint is asked.
+ * (unreachable, or closed after an I/O failure), the blob store (unreachable, or no space left) or the data
+ * directory. A load balancer takes a node out on 503 and back in once it recovers, which it does by itself. The
+ * checks run at most once a second, however often the endpoint is asked.
  */
 final class Health {
-    /** Below this much free space, pushes fail and the node reports itself unhealthy. */
-    static final long MIN_FREE_BYTES = 16L * 1024 * 1024;
     private static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private final Database database;
     private final Path dataDir;
+    private final BlobStore blobStore;
     private final Clock clock;
     private volatile Report last;
 
@@ -33,9 +35,10 @@ final class Health {
         }
     }
 
-    Health(Database database, Path dataDir, Clock clock) {
+    Health(Database database, Path dataDir, BlobStore blobStore, Clock clock) {
         this.database = database;
         this.dataDir = dataDir;
+        this.blobStore = blobStore;
         this.clock = clock;
     }
 
@@ -59,10 +62,15 @@ final class Health {
         return fresh;
     }
 
+    /** The blob store, then the data directory (which holds an H2 database and the signing keys). */
     private String storage() {
+        Optional<String> blobs = blobStore.problem();
+        if (blobs.isPresent()) {
+            return blobs.get();
+        }
         try {
             long free = Files.getFileStore(dataDir).getUsableSpace();
-            return free < MIN_FREE_BYTES ? "no space left (" + free / 1024 + " KiB free)" : "ok";
+            return free < FilesystemBlobStore.MIN_FREE_BYTES ? "no space left (" + free / 1024 + " KiB free)" : "ok";
         } catch (IOException e) {
             return "unreadable";
         }

@@ -155,7 +155,7 @@ public final class Wharf implements AutoCloseable {
                 .description("Credentials that work and expire within 7 days").register(observability.meters());
         createFirstAdmin(console, env.get(ADMIN_PASSWORD_ENV));
 
-        Health health = new Health(database, config.dataDir(), clock);
+        Health health = new Health(database, config.dataDir(), blobStore, clock);
         PathSpaces spaces = new PathSpaces(
                 HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock,
                         new HubApi.Content(repositories, new RepositoryProfiles(database.jdbi(), audit, repositories,

@@ -27,6 +27,12 @@ import java.util.OptionalLong;
  */
 public interface BlobStore {
 
+    /**
+     * Why the store cannot take work now (unreachable, out of space), or empty when it can. Cheap enough to be asked
+     * once a second by the health check.
+     */
+    java.util.Optional<String> problem();
+
     /** The size of a committed blob, or empty when there is none with this digest. */
     OptionalLong size(Digest digest);
 

@@ -111,6 +111,21 @@ public final class FilesystemBlobStore implements BlobStore {
         boolean valid = true;
     }
 
+    /** Below this much free space, pushes fail and the store reports itself unable to take work. */
+    public static final long MIN_FREE_BYTES = 16L * 1024 * 1024;
+
+    @Override
+    public java.util.Optional<String> problem() {
+        try {
+            long free = Files.getFileStore(blobs).getUsableSpace();
+            return free < MIN_FREE_BYTES
+                    ? java.util.Optional.of("no space left (" + free / 1024 + " KiB free)")
+                    : java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.of("unreadable");
+        }
+    }
+
     @Override
     public OptionalLong size(Digest digest) {
         return sizeOf(blobPath(digest));
