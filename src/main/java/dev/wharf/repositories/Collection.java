@@ -318,10 +318,13 @@ final class Collection {
         if (ids.isEmpty()) {
             return;
         }
-        lock(h, "UPDATE manifests SET pushed_at = pushed_at WHERE id IN (<v>)", ids);
+        List<Long> locked = lock(h, "UPDATE manifests SET pushed_at = pushed_at WHERE id = :v", ids);
+        if (locked.isEmpty()) {
+            return;
+        }
         List<ManifestRow> rows = h.createQuery("SELECT id, repository_id, digest, pushed_at FROM manifests"
                         + " WHERE id IN (<ids>) ORDER BY id")
-                .bindList("ids", ids)
+                .bindList("ids", locked)
                 .map((rs, ctx) -> new ManifestRow(rs.getLong(1), rs.getLong(2), rs.getString(3),
                         rs.getObject(4, OffsetDateTime.class)))
                 .list();
@@ -383,10 +386,13 @@ final class Collection {
         if (digests.isEmpty()) {
             return;
         }
-        lock(h, "UPDATE blobs SET size = size WHERE digest IN (<v>)", digests);
+        List<String> locked = lock(h, "UPDATE blobs SET size = size WHERE digest = :v", digests);
+        if (locked.isEmpty()) {
+            return;
+        }
         List<BlobRow> rows = h.createQuery("SELECT digest, size, linked_at FROM blobs WHERE digest IN (<d>)"
                         + " ORDER BY digest")
-                .bindList("d", digests)
+                .bindList("d", locked)
                 .map((rs, ctx) -> new BlobRow(rs.getString(1), rs.getLong(2), rs.getObject(3, OffsetDateTime.class)))
                 .list();
         if (rows.isEmpty()) {
@@ -436,12 +442,17 @@ final class Collection {
 
     /**
      * Locks the rows a real run decides about by writing them unchanged, as a push locks what it names (see
-     * {@code Repositories.lockReferences}); a dry run decides without locks.
+     * {@code Repositories.lockReferences}), and returns the values whose row it locked: only those are decided. A row
+     * the write did not find may be one a link is inserting right now, visible to the next read of this transaction
+     * but not locked by it, so that a concurrent link would not wait for this decision. A dry run decides without
+     * locks, about every value.
      */
-    private void lock(Handle h, String update, List<?> values) {
-        if (!dryRun) {
-            h.createUpdate(update).bindList("v", values).execute();
+    private <T extends Comparable<? super T>> List<T> lock(Handle h, String update, List<T> values) {
+        if (dryRun) {
+            return values;
         }
+        Set<T> missing = new HashSet<>(Repositories.lockRows(h, update, values, Map.of()));
+        return values.stream().filter(v -> !missing.contains(v)).toList();
     }
 
     private static List<Long> ids(Handle h, String sql, List<Long> ids) {
@@ -459,12 +470,13 @@ final class Collection {
         Snapshot before = snapshot();
         for (int attempt = 1; ; attempt++) {
             try {
-                return jdbi.inTransaction(work);
+                return repositories.fence().collecting(() -> jdbi.inTransaction(work));
             } catch (RuntimeException e) {
                 if (!Repositories.isLockConflict(e) || attempt == RETRIES) {
                     throw e;
                 }
                 before.restore();
+                Repositories.backOff(attempt);
             }
         }
     }

@@ -58,11 +58,12 @@ public final class Repositories {
     private static final String MANIFEST_COLUMNS = "m.id, m.digest, m.media_type, m.size, m.artifact_type";
     private static final Duration CACHE_TTL = Duration.ofSeconds(1);
     private static final long CACHE_BYTES = 8L * 1024 * 1024;
-    private static final int RETRIES = 3;
+    private static final int RETRIES = 6;
     /** Digests per statement of a bulk deletion: well inside every driver's limit on bound parameters. */
     private static final int DELETE_BATCH = 500;
 
     private final Jdbi jdbi;
+    private final ReferenceFence fence;
     private final AuditLog audit;
     private final BlobStore store;
     private final Clock clock;
@@ -75,9 +76,10 @@ public final class Repositories {
     private record ReferenceKey(long repositoryId, String reference) {
     }
 
-    public Repositories(Jdbi jdbi, AuditLog audit, BlobStore store, Clock clock, boolean defaultPrivate,
-                        long manifestMaxBytes, Duration protectionWindow) {
+    public Repositories(Jdbi jdbi, boolean postgres, AuditLog audit, BlobStore store, Clock clock,
+                        boolean defaultPrivate, long manifestMaxBytes, Duration protectionWindow) {
         this.jdbi = jdbi;
+        this.fence = ReferenceFence.forDatabase(postgres);
         this.audit = audit;
         this.store = store;
         this.clock = clock;
@@ -100,6 +102,10 @@ public final class Repositories {
 
     BlobStore store() {
         return store;
+    }
+
+    ReferenceFence fence() {
+        return fence;
     }
 
     CollectionQueue queue() {
@@ -236,7 +242,7 @@ public final class Repositories {
      * transaction; linking twice is harmless.
      */
     public void linkBlob(Repository repo, Digest digest, long size) {
-        retryOnConflict(() -> jdbi.useTransaction(h -> {
+        retryOnConflict(() -> fence.adding(() -> jdbi.useTransaction(h -> {
             recordBlob(h, digest, size, null, null);
             boolean linked = h.createQuery(
                             "SELECT COUNT(*) FROM repository_blobs WHERE repository_id = :r AND digest = :d")
@@ -250,7 +256,7 @@ public final class Repositories {
             // A blob no manifest names yet is looked at once the window has passed, so that uploads a client never
             // finished with a manifest do not stay forever.
             queue.blob(h, digest, queue.afterWindow());
-        }));
+        })));
     }
 
     /**
@@ -290,18 +296,50 @@ public final class Repositories {
      * renewed; a manifest row is written unchanged): a write waits for, or fails against, a collector's uncommitted
      * deletion of the same row on every database, where a {@code SELECT ... FOR UPDATE} on H2 may not. The collector
      * locks its rows the same way, so that neither removes what the other is about to rely on.
+     *
+     * <p>A row that the write does not find is refused here, not left to the reference check that follows: H2 lets
+     * the write pass over a row another transaction has deleted but not yet committed, while a plain read in this
+     * transaction still sees that row as committed, so only the write's count tells that the row is going.
      */
     private void lockReferences(Handle h, Repository repo, ManifestDocument doc, OffsetDateTime now) {
-        List<String> blobs = distinct(doc.blobs());
-        if (!blobs.isEmpty()) {
-            h.createUpdate("UPDATE blobs SET linked_at = :now WHERE digest IN (<d>)")
-                    .bind("now", now).bindList("d", blobs).execute();
+        List<String> goneBlobs = lockRows(h, "UPDATE blobs SET linked_at = :now WHERE digest = :v",
+                distinct(doc.blobs()), Map.of("now", now));
+        if (!goneBlobs.isEmpty()) {
+            throw new DomainException.NotFound(Reason.MANIFEST_BLOB_UNKNOWN,
+                    "blob " + goneBlobs.get(0) + " is not in " + repo.name());
         }
-        List<String> children = distinct(doc.manifests());
-        if (!children.isEmpty()) {
-            h.createUpdate("UPDATE manifests SET pushed_at = pushed_at WHERE repository_id = :r AND digest IN (<d>)")
-                    .bind("r", repo.id()).bindList("d", children).execute();
+        List<String> goneChildren = lockRows(h, "UPDATE manifests SET pushed_at = pushed_at WHERE repository_id = :r"
+                + " AND digest = :v", distinct(doc.manifests()), Map.of("r", repo.id()));
+        if (!goneChildren.isEmpty()) {
+            throw new DomainException.NotFound(Reason.MANIFEST_UNKNOWN,
+                    "manifest " + goneChildren.get(0) + " is not in " + repo.name());
         }
+    }
+
+    /**
+     * Runs {@code update} once per value, in ascending order, so that every writer takes the row locks of one table
+     * in the same order: two that lock overlapping sets (pushes sharing layers, or a push and the collector) then
+     * wait for each other instead of deadlocking, as a multi-row {@code IN (...)} update in scan order can. Returns
+     * the values whose update found no row.
+     */
+    static <T extends Comparable<? super T>> List<T> lockRows(Handle h, String update, java.util.Collection<T> values,
+            Map<String, Object> bindings) {
+        if (values.isEmpty()) {
+            return List.of();
+        }
+        List<T> sorted = List.copyOf(new java.util.TreeSet<>(values));
+        var batch = h.prepareBatch(update);
+        for (T value : sorted) {
+            batch.bindMap(bindings).bind("v", value).add();
+        }
+        int[] counts = batch.execute();
+        List<T> missing = new ArrayList<>();
+        for (int i = 0; i < sorted.size(); i++) {
+            if (counts[i] == 0) {
+                missing.add(sorted.get(i));
+            }
+        }
+        return missing;
     }
 
     /** Removes a blob from the repository. The bytes stay in the store for other repositories. */
@@ -382,7 +420,7 @@ public final class Repositories {
         jdbi.useHandle(h -> requireReferences(h, repo, doc));
         ManifestDocument.Platform platform = doc.isIndex() ? null : platformOf(store, doc.config());
         storeBytes(digest, body);
-        retryOnConflict(() -> jdbi.useTransaction(h -> {
+        retryOnConflict(() -> fence.adding(() -> jdbi.useTransaction(h -> {
             OffsetDateTime now = Timestamps.now(clock);
             lockReferences(h, repo, doc, now);
             requireReferences(h, repo, doc);
@@ -415,7 +453,7 @@ public final class Repositories {
                 // Pushed by digest: untagged unless a tag or an index names it by the time it is looked at.
                 queue.manifests(h, List.of(manifestId), queue.afterWindow());
             }
-        }));
+        })));
         changed(repo);
         return new Pushed(digest, doc.subject());
     }
@@ -429,9 +467,11 @@ public final class Repositories {
         Optional<Long> existing = h.createQuery("SELECT id FROM manifests WHERE repository_id = :r AND digest = :d"
                         + " FOR UPDATE")
                 .bind("r", repo.id()).bind("d", digest.toString()).mapTo(Long.class).findOne();
-        if (existing.isPresent()) {
-            h.createUpdate("UPDATE manifests SET pushed_at = :now, last_activity_at = :now WHERE id = :m")
-                    .bind("now", now).bind("m", existing.get()).execute();
+        // No row to move when the collector deleted it meanwhile (see lockReferences): a new one is inserted, which
+        // waits for or collides with that deletion and is retried.
+        if (existing.isPresent() && h.createUpdate("UPDATE manifests SET pushed_at = :now, last_activity_at = :now"
+                        + " WHERE id = :m")
+                .bind("now", now).bind("m", existing.get()).execute() == 1) {
             return existing.get();
         }
         long id = h.createUpdate("INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type,"
@@ -804,7 +844,21 @@ public final class Repositories {
                 if (!(isUniqueViolation(e) || isLockConflict(e)) || attempt == RETRIES) {
                     throw e;
                 }
+                backOff(attempt);
             }
+        }
+    }
+
+    /**
+     * Waits a random while before attempt {@code attempt + 1}, up to 10 ms doubled per attempt, so that writers
+     * that collided do not collide again in lockstep.
+     */
+    static void backOff(int attempt) {
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(10L << Math.min(attempt, 6)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to retry a write", e);
         }
     }
 

@@ -132,8 +132,8 @@ public final class Wharf implements AutoCloseable {
         Jwts jwts = new Jwts(signingKeys, clock);
         this.authenticator = new Authenticator(accounts, credentials, namespaces, audit, jwts,
                 new LoginThrottle(clock), config.sessionTtl());
-        this.repositories = new Repositories(database.jdbi(), audit, blobStore, clock, config.defaultPrivate(),
-                config.manifestMaxBytes(), config.gcProtectionWindow());
+        this.repositories = new Repositories(database.jdbi(), database.isPostgres(), audit, blobStore, clock,
+                config.defaultPrivate(), config.manifestMaxBytes(), config.gcProtectionWindow());
         accounts.whenNamespaceDeleting(repositories::namespaceDeleting);
         RetentionPolicies retentionPolicies = new RetentionPolicies(database.jdbi(), audit, clock);
         Retention retention = new Retention(database.jdbi(), repositories, retentionPolicies);
