@@ -334,8 +334,8 @@ class TwoNodeTest {
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", OCI_MANIFEST);
-        manifest.put("config", descriptor("application/vnd.oci.image.config.v1+json", config));
-        manifest.put("layers", List.of(descriptor("application/vnd.oci.image.layer.v1.tar", layer)));
+        manifest.put("config", Pushes.descriptor("application/vnd.oci.image.config.v1+json", config));
+        manifest.put("layers", List.of(Pushes.descriptor("application/vnd.oci.image.layer.v1.tar", layer)));
         byte[] body = RegistryClient.json(manifest);
         retried(() -> client.put("/v2/" + repo + "/manifests/" + tag, body, "Content-Type", OCI_MANIFEST), 201,
                 retries);
@@ -363,14 +363,6 @@ class TwoNodeTest {
             assertThat(System.nanoTime()).as("retries until the deadline; last: " + failure).isLessThan(deadline);
             retries.incrementAndGet();
         }
-    }
-
-    private static Map<String, Object> descriptor(String mediaType, byte[] content) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("mediaType", mediaType);
-        d.put("digest", RegistryClient.digest(content));
-        d.put("size", content.length);
-        return d;
     }
 
     private static JsonNode inspect(String reference, String creds) {
