@@ -48,9 +48,7 @@ SERVER_PID=""
 cleanup() {
     local rc=$?
     stop_pid "$SERVER_PID"
-    if [[ -n $WORK && -d $WORK ]]; then
-        if [[ $BENCH_KEEP == 1 || $rc != 0 ]]; then log "kept $WORK (wharf.log, ab outputs)"; else rm -rf "$WORK"; fi
-    fi
+    remove_work "$rc" "wharf.log, ab outputs"
     exit "$rc"
 }
 trap cleanup EXIT

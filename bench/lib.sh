@@ -59,6 +59,13 @@ stop_pid() {
     wait "$1" 2>/dev/null || true
 }
 
+# remove_work rc what: removes $WORK after a clean exit; keeps it, and says what it holds, after a failure or with
+# BENCH_KEEP=1
+remove_work() {
+    [[ -n ${WORK:-} && -d $WORK ]] || return 0
+    if [[ ${BENCH_KEEP:-0} == 1 || $1 != 0 ]]; then log "kept $WORK ($2)"; else rm -rf "$WORK"; fi
+}
+
 # wharf_admin_pat base admin-password label -> a repo:admin PAT of the site admin (session from /v2/users/login)
 wharf_admin_pat() {
     local session pat

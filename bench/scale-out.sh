@@ -42,9 +42,7 @@ cleanup() {
         psql -h "$BENCH_PG_HOST" -U "$BENCH_PG_USER" -d postgres -qc "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)" \
             >/dev/null 2>&1 || true
     fi
-    if [[ -n $WORK && -d $WORK ]]; then
-        if [[ $BENCH_KEEP == 1 || $rc != 0 ]]; then log "kept $WORK (logs)"; else rm -rf "$WORK"; fi
-    fi
+    remove_work "$rc" "logs"
     exit "$rc"
 }
 trap cleanup EXIT

@@ -186,7 +186,7 @@ class TwoNodeTest {
         while (System.nanoTime() < deadline && !(basicRefused && bearerRefused)) {
             basicRefused = basicRefused || basicOnB.get("/v2/").status() == 401;
             bearerRefused = bearerRefused || bearerOnB.get("/v2/").status() == 401;
-            Thread.sleep(20);
+            Thread.sleep(5);
         }
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - revokedAt);
         assertThat(basicRefused).as("Basic with the revoked PAT on node b, %d ms after the revocation", tookMs)
