@@ -12,12 +12,7 @@
 #    several filters and pages each, one client paging and then 4 at once. Target: p99 <= 50 ms per page.
 set -euo pipefail
 
-RECOMMENDED_JVM_FLAGS="-Xmx128m -Xss512k -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m"
-BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$BENCH_DIR/.." && pwd)"
-JAVA="${JAVA:-java}"
-WHARF_JAVA_OPTS="${WHARF_JAVA_OPTS:-$RECOMMENDED_JVM_FLAGS}"
-WHARF_JAR="${WHARF_JAR:-$REPO_ROOT/target/wharf.jar}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BENCH_AB_SECONDS="${BENCH_AB_SECONDS:-10}"          # each timed HEAD run
 BENCH_ROUNDS="${BENCH_ROUNDS:-3}"                   # timed HEAD runs per credential kind and concurrency
 BENCH_AB_WARMUP="${BENCH_AB_WARMUP:-40}"            # seconds of HEAD warm-up before the first timed run
@@ -34,9 +29,6 @@ MANIFEST_TYPE="application/vnd.oci.image.manifest.v1+json"
 ORG=benchorg
 REPO=$ORG/app
 TAG=bench
-
-log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
 
 ensure_tools() {
     local missing=()
@@ -55,28 +47,13 @@ WORK=""
 SERVER_PID=""
 cleanup() {
     local rc=$?
-    if [[ -n $SERVER_PID ]]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$SERVER_PID" 2>/dev/null || true
-    fi
-    if [[ -n $WORK && -d $WORK ]]; then
-        if [[ $BENCH_KEEP == 1 || $rc != 0 ]]; then log "kept $WORK (wharf.log, ab outputs)"; else rm -rf "$WORK"; fi
-    fi
+    stop_pid "$SERVER_PID"
+    remove_work "$rc" "wharf.log, ab outputs"
     exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-free_port() {
-    local p
-    for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % 30000))
-        if [[ -z $(ss -Htln "sport = :$p") ]]; then echo "$p"; return; fi
-    done
-    die "no free port"
-}
 
 # api METHOD PATH [curl args...] -> body on stdout; fails unless 2xx
 api() {
@@ -114,18 +91,6 @@ push_image() {
           layers:[{mediaType:"application/vnd.oci.image.layer.v1.tar",digest:$l,size:$ls}]}')
     printf '%s' "$manifest" | api PUT "/v2/$REPO/manifests/$TAG" -H "Authorization: Bearer $jwt" \
         -H "Content-Type: $MANIFEST_TYPE" --data-binary @- >/dev/null
-}
-
-# ab_check file -> fails unless every request completed with a 2xx
-ab_check() {
-    local complete failed non2xx
-    complete=$(awk -F: '/^Complete requests/ {gsub(/ /,"",$2); print $2}' "$1")
-    failed=$(awk -F: '/^Failed requests/ {gsub(/ /,"",$2); print $2}' "$1")
-    non2xx=$(awk -F: '/^Non-2xx responses/ {gsub(/ /,"",$2); print $2}' "$1")
-    if [[ -z $complete || $complete == 0 || ${non2xx:-0} != 0 || ${failed:-0} != 0 ]]; then
-        cat "$1" >&2
-        die "ab: complete=${complete:-?} failed=${failed:-?} non-2xx=${non2xx:-0} in $1"
-    fi
 }
 
 # head_rate label jwt connections seconds -> req/s of manifest HEADs

@@ -20,12 +20,7 @@
 # full sweep >= 2x faster, 0 errors during Wharf's runs.
 set -euo pipefail
 
-RECOMMENDED_JVM_FLAGS="-Xmx128m -Xss512k -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m"
-BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$BENCH_DIR/.." && pwd)"
-JAVA="${JAVA:-java}"
-WHARF_JAVA_OPTS="${WHARF_JAVA_OPTS:-$RECOMMENDED_JVM_FLAGS}"
-WHARF_JAR="${WHARF_JAR:-$REPO_ROOT/target/wharf.jar}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BENCH_SIDES="${BENCH_SIDES:-peer wharf}"
 export BENCH_REPOS="${BENCH_REPOS:-50}"                  # repositories
 export BENCH_PER_REPO="${BENCH_PER_REPO:-40}"            # tagged manifests per repository; half are deleted
@@ -47,9 +42,6 @@ CLIENT="$BENCH_DIR/gc-client.py"
 SERVER_START_TIMEOUT=90
 QUEUED_SPEEDUP_TARGET=10
 FULL_SPEEDUP_TARGET=2
-
-log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
 
 ensure_tools() {
     local missing=()
@@ -90,38 +82,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-stop_server() {
-    [[ -n $SERVER_PID ]] || return 0
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        local i
-        for i in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$SERVER_PID" 2>/dev/null || true
-    fi
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-}
-
-free_port() {
-    local p
-    for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % 30000))
-        if [[ -z $(ss -Htln "sport = :$p") ]]; then echo "$p"; return; fi
-    done
-    die "no free port"
-}
-
-wait_http() { # url pid log
-    local url=$1 pid=$2 logf=$3 code deadline=$((SECONDS + SERVER_START_TIMEOUT))
-    while ((SECONDS < deadline)); do
-        kill -0 "$pid" 2>/dev/null || { tail -n 40 "$logf" >&2; die "server exited during start-up (log above)"; }
-        code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" || true)
-        [[ $code != 000 ]] && return 0
-        sleep 0.2
-    done
-    tail -n 40 "$logf" >&2
-    die "server did not answer $url within ${SERVER_START_TIMEOUT}s"
-}
+stop_server() { stop_pid "$SERVER_PID"; SERVER_PID=""; }
 
 now_ms() { date +%s%3N; }
 

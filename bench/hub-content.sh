@@ -15,12 +15,7 @@
 # server does not have (404 for the route) is reported as absent, not measured.
 set -euo pipefail
 
-RECOMMENDED_JVM_FLAGS="-Xmx128m -Xss512k -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m"
-BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$BENCH_DIR/.." && pwd)"
-JAVA="${JAVA:-java}"
-WHARF_JAVA_OPTS="${WHARF_JAVA_OPTS:-$RECOMMENDED_JVM_FLAGS}"
-WHARF_JAR="${WHARF_JAR:-$REPO_ROOT/target/wharf.jar}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BENCH_MANIFESTS="${BENCH_MANIFESTS:-100000}"        # manifests (and tags) in the big repository
 BENCH_REPOS="${BENCH_REPOS:-1000}"                  # repositories in the namespace
 BENCH_DELETE="${BENCH_DELETE:-1000}"                # manifests deleted in one delete-images call
@@ -37,37 +32,19 @@ MANIFEST_TYPE="application/vnd.oci.image.manifest.v1+json"
 NS=admin
 BIG=big
 
-log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
-
 for tool in ab curl jq sha256sum; do command -v "$tool" >/dev/null || die "needs $tool (apt-get install apache2-utils curl jq)"; done
 
 WORK=""
 SERVER_PID=""
 cleanup() {
     local rc=$?
-    if [[ -n $SERVER_PID ]]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$SERVER_PID" 2>/dev/null || true
-    fi
-    if [[ -n $WORK && -d $WORK ]]; then
-        if [[ $BENCH_KEEP == 1 || $rc != 0 ]]; then log "kept $WORK (wharf.log, ab outputs)"; else rm -rf "$WORK"; fi
-    fi
+    stop_pid "$SERVER_PID"
+    remove_work "$rc" "wharf.log, ab outputs"
     exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-free_port() {
-    local p
-    for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % 30000))
-        if [[ -z $(ss -Htln "sport = :$p") ]]; then echo "$p"; return; fi
-    done
-    die "no free port"
-}
 
 # api METHOD PATH [curl args...] -> body on stdout; fails unless 2xx
 api() {
@@ -138,18 +115,6 @@ seed() {
         'BEGIN { for (i = 1; i <= n; i++) printf "url = \"%s/v2/%s/app%04d/manifests/v1\"\nupload-file = \"%s\"\noutput = \"/dev/null\"\n", base, ns, i, f }' >"$WORK/repos.cfg"
     many_requests "$WORK/repos.cfg" 201 -H "Content-Type: $MANIFEST_TYPE"
     put seed_repositories_s $((SECONDS - start_s))
-}
-
-# ab_check file -> fails unless every request completed with a 2xx
-ab_check() {
-    local complete failed non2xx
-    complete=$(awk -F: '/^Complete requests/ {gsub(/ /,"",$2); print $2}' "$1")
-    failed=$(awk -F: '/^Failed requests/ {gsub(/ /,"",$2); print $2}' "$1")
-    non2xx=$(awk -F: '/^Non-2xx responses/ {gsub(/ /,"",$2); print $2}' "$1")
-    if [[ -z $complete || $complete == 0 || ${non2xx:-0} != 0 || ${failed:-0} != 0 ]]; then
-        cat "$1" >&2
-        die "ab: complete=${complete:-?} failed=${failed:-?} non-2xx=${non2xx:-0} in $1"
-    fi
 }
 
 # measure_list label path: p50/p99/max over BENCH_LIST_REQUESTS requests by one client, after as many untimed ones

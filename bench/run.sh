@@ -8,17 +8,9 @@
 #   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bash bench/run.sh   # JDK 25: virtual threads
 set -euo pipefail
 
-# ---------------------------------------------------------------------------------------------------------------
-# The JVM flags bench/README.md recommends for Wharf (justified there). WHARF_JAVA_OPTS overrides them.
-RECOMMENDED_JVM_FLAGS="-Xmx128m -Xss512k -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m"
-# ---------------------------------------------------------------------------------------------------------------
+# The recommended JVM flags (RECOMMENDED_JVM_FLAGS), log, die, free_port, wait_http, stop_pid, wharf_admin_pat:
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$BENCH_DIR/.." && pwd)"
-
-JAVA="${JAVA:-java}"
-WHARF_JAVA_OPTS="${WHARF_JAVA_OPTS:-$RECOMMENDED_JVM_FLAGS}"
-WHARF_JAR="${WHARF_JAR:-$REPO_ROOT/target/wharf.jar}"
 BENCH_SIZE_MIB="${BENCH_SIZE_MIB:-1024}"
 BENCH_SIDES="${BENCH_SIDES:-peer wharf}"          # which servers to measure, in this order
 BENCH_REPEAT="${BENCH_REPEAT:-3}"                 # curl uploads/downloads per side (distinct blobs); median reported
@@ -31,6 +23,11 @@ BENCH_TMP="${BENCH_TMP:-${TMPDIR:-/var/tmp}}"     # needs ~(2 x BENCH_REPEAT + 4
 BENCH_KEEP="${BENCH_KEEP:-0}"                     # 1: keep the temp dir (logs, data) after the run
 BENCH_STRICT="${BENCH_STRICT:-0}"                 # 1: exit 3 when a target is missed
 BENCH_RESULTS="${BENCH_RESULTS:-$BENCH_DIR/results/latest.txt}"
+# Where the servers keep blobs (bench/scale-out.sh points both at S3Proxy): the peer's storage driver as YAML lines
+# under "storage:" (default: filesystem in the temp dir), more `wharf serve` arguments, and the upload target.
+BENCH_PEER_STORAGE="${BENCH_PEER_STORAGE:-}"
+BENCH_WHARF_ARGS="${BENCH_WHARF_ARGS:-}"
+BENCH_UPLOAD_TARGET="${BENCH_UPLOAD_TARGET:-3}"
 RSS_BUDGET_MIB=300
 WARM_READS=3                                      # warm downloads per blob (after each cold one)
 REPO_NAME="admin/bench"                           # Wharf's site admin owns the namespace "admin"
@@ -38,9 +35,6 @@ TAG="bench"
 MANIFEST_TYPE="application/vnd.oci.image.manifest.v1+json"
 SERVER_START_TIMEOUT=90
 XFER_TIMEOUT=1800                                 # upper bound for any single 1 GiB transfer, seconds
-
-log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ---- tools -----------------------------------------------------------------------------------------------------
 ensure_tools() {
@@ -82,38 +76,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-stop_server() {
-    [[ -n $SERVER_PID ]] || return 0
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        local i
-        for i in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$SERVER_PID" 2>/dev/null || true
-    fi
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-}
-
-free_port() {
-    local p
-    for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % 30000))
-        if [[ -z $(ss -Htln "sport = :$p") ]]; then echo "$p"; return; fi
-    done
-    die "no free port"
-}
-
-wait_http() { # url pid log
-    local url=$1 pid=$2 logf=$3 code deadline=$((SECONDS + SERVER_START_TIMEOUT))
-    while ((SECONDS < deadline)); do
-        kill -0 "$pid" 2>/dev/null || { tail -n 40 "$logf" >&2; die "server exited during start-up (log above)"; }
-        code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" || true)
-        [[ $code != 000 ]] && return 0
-        sleep 0.2
-    done
-    tail -n 40 "$logf" >&2
-    die "server did not answer $url within ${SERVER_START_TIMEOUT}s"
-}
+stop_server() { stop_pid "$SERVER_PID"; SERVER_PID=""; }
 
 cpu_busy_pct() { # share of all CPUs busy over the next 2 s, from /proc/stat
     local a b
@@ -486,8 +449,8 @@ log:
   accesslog:
     disabled: true
 storage:
-  filesystem:
-    rootdirectory: $data
+${BENCH_PEER_STORAGE:-  filesystem:
+    rootdirectory: $data}
   cache:
     blobdescriptor: inmemory
   delete:
@@ -535,18 +498,11 @@ run_wharf() {
     log "wharf: JVM flags: $WHARF_JAVA_OPTS"
     # shellcheck disable=SC2086  # the flags are a word list on purpose
     WHARF_ADMIN_PASSWORD=$pw exec_bg "$WORK/wharf.log" "$JAVA" $WHARF_JAVA_OPTS -jar "$WHARF_JAR" serve \
-        --port "$port" --bind 127.0.0.1 --data-dir "$data"
+        --port "$port" --bind 127.0.0.1 --data-dir "$data" $BENCH_WHARF_ARGS
     BASE=http://127.0.0.1:$port
     wait_http "$BASE/v2/" "$SERVER_PID" "$WORK/wharf.log"
 
-    # admin session -> PAT with repo:admin
-    local session
-    session=$(curl -sS -m 30 -X POST -H 'Content-Type: application/json' \
-        -d "$(jq -cn --arg p "$pw" '{username:"admin",password:$p}')" "$BASE/v2/users/login" | jq -r '.token // empty')
-    [[ -n $session ]] || die "wharf: admin login failed"
-    WHARF_PAT=$(curl -sS -m 30 -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $session" \
-        -d '{"token_label":"bench","scopes":["repo:admin"]}' "$BASE/v2/access-tokens" | jq -r '.token // empty')
-    [[ $WHARF_PAT == wharf_pat_* ]] || die "wharf: PAT creation failed"
+    WHARF_PAT=$(wharf_admin_pat "$BASE" "$pw" bench)
 
     # realm and service from the 401 challenge
     local chal
@@ -586,7 +542,7 @@ verdict() { # ratio op target -> PASS/MISS/-
 report() {
     local w p rt v missed=0 line oc key label op tgt
     local -a rows=(
-        "upload_mib_s|blob upload, MiB/s|>=|3"
+        "upload_mib_s|blob upload, MiB/s|>=|$BENCH_UPLOAD_TARGET"
         "download_cold_mib_s|blob download cold, MiB/s|>=|1"
         "download_warm_mib_s|blob download warm, MiB/s|>=|1"
         "skopeo_push_s|skopeo push, s (lower is better)||"

@@ -121,9 +121,18 @@ public final class Repositories {
                 .bind("n", n).map(Repositories::mapRepository).findOne()));
     }
 
-    /** The repository, or not found with {@link Reason#REPOSITORY_UNKNOWN}. */
+    /**
+     * The repository, or not found with {@link Reason#REPOSITORY_UNKNOWN}. A cached absence is read again before it
+     * is believed: another node may have just created the repository (a push whose upload starts on one node and
+     * continues on the other), and its creation must not look undone for the cache's lifetime.
+     */
     public Repository require(RepositoryName name) {
-        return find(name).orElseThrow(() -> new DomainException.NotFound(Reason.REPOSITORY_UNKNOWN,
+        Optional<Repository> found = find(name);
+        if (found.isEmpty()) {
+            byName.invalidate(name.value());
+            found = find(name);
+        }
+        return found.orElseThrow(() -> new DomainException.NotFound(Reason.REPOSITORY_UNKNOWN,
                 "repository " + name + " is not known to the registry"));
     }
 

@@ -50,11 +50,11 @@ public final class ChildServer implements AutoCloseable {
         return server;
     }
 
-    /** The flags bench/run.sh (and the README) recommend, read from the script so the two cannot drift apart. */
+    /** The flags bench/lib.sh (and the README) recommend, read from the script so the two cannot drift apart. */
     public static List<String> recommendedJvmFlags() throws IOException {
-        String line = Files.readAllLines(Path.of("bench/run.sh")).stream()
+        String line = Files.readAllLines(Path.of("bench/lib.sh")).stream()
                 .filter(l -> l.startsWith("RECOMMENDED_JVM_FLAGS=")).findFirst()
-                .orElseThrow(() -> new AssertionError("bench/run.sh defines no RECOMMENDED_JVM_FLAGS"));
+                .orElseThrow(() -> new AssertionError("bench/lib.sh defines no RECOMMENDED_JVM_FLAGS"));
         String flags = line.substring(line.indexOf('"') + 1, line.lastIndexOf('"'));
         assertThat(flags).contains("-XX:MaxDirectMemorySize=64m");
         return Arrays.asList(flags.split(" ", -1));

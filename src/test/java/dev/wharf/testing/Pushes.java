@@ -166,7 +166,8 @@ public final class Pushes {
                 "Content-Type", "application/octet-stream"), 201);
     }
 
-    private static Map<String, Object> descriptor(String mediaType, byte[] content) {
+    /** An OCI descriptor of {@code content}: media type, digest and size. */
+    public static Map<String, Object> descriptor(String mediaType, byte[] content) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("mediaType", mediaType);
         d.put("digest", digest(content));
