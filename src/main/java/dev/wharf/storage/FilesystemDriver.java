@@ -69,6 +69,18 @@ final class FilesystemDriver implements StorageDriver {
         return root.resolve(path);
     }
 
+    /** The file, created empty (0600, in 0700 directories) when it is not there yet. */
+    private Path created(String path) throws IOException {
+        Path target = file(path);
+        PrivateFiles.directories(target.getParent());
+        try {
+            PrivateFiles.file(target);
+        } catch (FileAlreadyExistsException e) {
+            // there already
+        }
+        return target;
+    }
+
     @Override
     public Optional<Stat> stat(String path) throws IOException {
         try {
@@ -145,12 +157,7 @@ final class FilesystemDriver implements StorageDriver {
      */
     @Override
     public Appender append(String path, String session, long size) throws IOException {
-        Path target = file(path);
-        try {
-            PrivateFiles.file(target);
-        } catch (FileAlreadyExistsException e) {
-            // continued
-        }
+        Path target = created(path);
         FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.READ);
         try {
             long held = channel.size();
@@ -244,12 +251,7 @@ final class FilesystemDriver implements StorageDriver {
 
     @Override
     public void finish(String path, String session) throws IOException {
-        Path target = file(path);
-        try {
-            PrivateFiles.file(target); // an upload that never had an append is empty
-        } catch (FileAlreadyExistsException e) {
-            // the usual case
-        }
+        Path target = created(path); // an upload that never had an append is empty
         try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
             channel.force(true);
         }
