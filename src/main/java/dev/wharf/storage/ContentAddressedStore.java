@@ -51,6 +51,8 @@ public class ContentAddressedStore implements BlobStore {
         t.setDaemon(true);
         return t;
     });
+    /** How often an append saves its progress while it streams, so that a status request or a crash sees it. */
+    private static final long CHECKPOINT_BYTES = 8 << 20;
     /** Writers of one upload are serialised by one of these, chosen by the id: a fixed number, whatever clients do. */
     private static final int LOCK_STRIPES = 64;
 
@@ -139,7 +141,8 @@ public class ContentAddressedStore implements BlobStore {
             }
             UploadHash hash = hash(id, state);
             try (StorageDriver.Appender out = driver.append(dataPath(id), state.session(), state.size())) {
-                Transfer transfer = new Transfer(hash, out);
+                Transfer transfer = new Transfer(hash, out, session -> save(statePath,
+                        new UploadState(hash.hashed(), hash.saved(), session)));
                 try {
                     transfer.run(data);
                 } catch (IOException e) {
@@ -177,12 +180,34 @@ public class ContentAddressedStore implements BlobStore {
     private static final class Transfer {
         private final UploadHash hash;
         private final StorageDriver.Appender out;
+        private final Checkpoint checkpoint;
+        private long checkpointed;
         /** Whether reading the body failed (rather than writing), so that what was written is worth keeping. */
         boolean inputFailed;
 
-        Transfer(UploadHash hash, StorageDriver.Appender out) {
+        Transfer(UploadHash hash, StorageDriver.Appender out, Checkpoint checkpoint) {
             this.hash = hash;
             this.out = out;
+            this.checkpoint = checkpoint;
+            this.checkpointed = hash.hashed();
+        }
+
+        /** Saves the upload's state with a session from {@link StorageDriver.Appender#checkpoint}. */
+        @FunctionalInterface
+        interface Checkpoint {
+            void save(String session) throws IOException;
+        }
+
+        /** Called while no hashing runs, so that the hash and its size agree. */
+        private void maybeCheckpoint() throws IOException {
+            if (hash.hashed() - checkpointed < CHECKPOINT_BYTES) {
+                return;
+            }
+            Optional<String> session = out.checkpoint(hash.hashed());
+            if (session.isPresent()) {
+                checkpoint.save(session.get());
+                checkpointed = hash.hashed();
+            }
         }
 
         void run(InputStream data) throws IOException {
@@ -198,6 +223,7 @@ public class ContentAddressedStore implements BlobStore {
                         }
                         // Inside the try: an interrupted wait must not keep this buffer from the pool for good.
                         await(hashing);
+                        maybeCheckpoint();
                     } catch (IOException | RuntimeException e) {
                         HEAP_BUFFERS.give(buffer);
                         throw e;

@@ -337,6 +337,16 @@ final class S3Driver implements StorageDriver {
             return new Session(uploadId, parts, tail, tailSize).text();
         }
 
+        /** Whenever the parts sent so far hold exactly {@code size} bytes (the part buffer's are not sent yet). */
+        @Override
+        public Optional<String> checkpoint(long size) throws IOException {
+            long sent = 0;
+            for (Part p : parts) {
+                sent += p.size();
+            }
+            return sent == size ? Optional.of(new Session(uploadId, parts, null, 0).text()) : Optional.empty();
+        }
+
         @Override
         public void saved() throws IOException {
             if (superseded != null) {

@@ -52,6 +52,13 @@ public interface StorageDriver extends Closeable {
         /** Makes everything written so far durable and returns the session to continue from. */
         String flush() throws IOException;
 
+        /**
+         * A session that holds exactly the first {@code size} bytes of the upload (some written since may follow),
+         * when one is at hand without writing anything; empty otherwise. Lets the store save an append's progress
+         * while it streams.
+         */
+        Optional<String> checkpoint(long size) throws IOException;
+
         /** Called once the store has saved the session {@link #flush} returned: what it superseded can go. */
         void saved() throws IOException;
     }

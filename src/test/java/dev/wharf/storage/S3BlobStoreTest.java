@@ -159,6 +159,11 @@ class S3BlobStoreTest extends BlobStoreContract {
                 }
 
                 @Override
+                public Optional<String> checkpoint(long size) throws IOException {
+                    return a.checkpoint(size);
+                }
+
+                @Override
                 public void saved() throws IOException {
                     a.saved();
                 }
