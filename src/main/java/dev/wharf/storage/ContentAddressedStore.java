@@ -51,8 +51,13 @@ public class ContentAddressedStore implements BlobStore {
         t.setDaemon(true);
         return t;
     });
-    /** How often an append saves its progress while it streams, so that a status request or a crash sees it. */
-    private static final long CHECKPOINT_BYTES = 8 << 20;
+    /**
+     * An append saves its progress while it streams, so that a status request or a crash sees it: after 8 MiB, then
+     * each time it has doubled, then every 256 MiB. Saving costs a few milliseconds on a busy disk (a rename), which
+     * every 8 MiB took 40% off a 1 GiB upload's speed; this way a crash loses at most half of what arrived.
+     */
+    private static final long CHECKPOINT_MIN = 8 << 20;
+    private static final long CHECKPOINT_MAX = 256 << 20;
     /** Writers of one upload are serialised by one of these, chosen by the id: a fixed number, whatever clients do. */
     private static final int LOCK_STRIPES = 64;
 
@@ -181,6 +186,7 @@ public class ContentAddressedStore implements BlobStore {
         private final UploadHash hash;
         private final StorageDriver.Appender out;
         private final Checkpoint checkpoint;
+        private final long start;
         private long checkpointed;
         /** Whether reading the body failed (rather than writing), so that what was written is worth keeping. */
         boolean inputFailed;
@@ -189,7 +195,8 @@ public class ContentAddressedStore implements BlobStore {
             this.hash = hash;
             this.out = out;
             this.checkpoint = checkpoint;
-            this.checkpointed = hash.hashed();
+            this.start = hash.hashed();
+            this.checkpointed = start;
         }
 
         /** Saves the upload's state with a session from {@link StorageDriver.Appender#checkpoint}. */
@@ -200,7 +207,8 @@ public class ContentAddressedStore implements BlobStore {
 
         /** Called while no hashing runs, so that the hash and its size agree. */
         private void maybeCheckpoint() throws IOException {
-            if (hash.hashed() - checkpointed < CHECKPOINT_BYTES) {
+            long interval = Math.min(CHECKPOINT_MAX, Math.max(CHECKPOINT_MIN, checkpointed - start));
+            if (hash.hashed() - checkpointed < interval) {
                 return;
             }
             Optional<String> session = out.checkpoint(hash.hashed());
