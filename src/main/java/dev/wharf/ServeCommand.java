@@ -73,6 +73,24 @@ final class ServeCommand implements Callable<Integer> {
     String webhookUrl;
     @Option(names = "--webhook-secret", description = "HMAC-SHA256 key that signs webhook bodies (better set as WHARF_WEBHOOK_SECRET).")
     String webhookSecret;
+    @Option(names = "--storage", description = "Where blobs are kept: fs (the data directory) or s3 (default fs).")
+    String storage;
+    @Option(names = "--s3-endpoint", description = "URL of the S3-compatible service (default: AWS S3 itself).")
+    String s3Endpoint;
+    @Option(names = "--s3-region", description = "Region the S3 requests are signed for (default us-east-1).")
+    String s3Region;
+    @Option(names = "--s3-bucket", description = "Bucket that holds the blobs; it must exist.")
+    String s3Bucket;
+    @Option(names = "--s3-prefix", description = "Key prefix under which the blobs are kept (default: the bucket's root).")
+    String s3Prefix;
+    @Option(names = "--s3-path-style", arity = "0..1", fallbackValue = "true", description = "Put the bucket in the URL path, not the host name (MinIO, Ceph, S3Proxy): true or false (default false).")
+    String s3PathStyle;
+    @Option(names = "--s3-access-key", description = "S3 access key id (default: the AWS SDK's default credentials chain).")
+    String s3AccessKey;
+    @Option(names = "--s3-secret-key", description = "S3 secret access key, with --s3-access-key (better set as WHARF_S3_SECRET_KEY).")
+    String s3SecretKey;
+    @Option(names = "--s3-redirect", arity = "0..1", fallbackValue = "true", description = "Answer blob downloads with a 307 to a presigned S3 URL: true or false (default false).")
+    String s3Redirect;
 
     @Override
     public Integer call() throws InterruptedException {

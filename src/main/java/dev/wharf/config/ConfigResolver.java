@@ -1,5 +1,6 @@
 package dev.wharf.config;
 
+import dev.wharf.storage.S3Settings;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -70,9 +71,30 @@ public final class ConfigResolver {
         b.secretKeyFile(keyFile == null ? null : Path.of(keyFile));
         b.tokenMaxLifetime(parse("token-max-lifetime", null, ConfigResolver::positiveDuration));
         b.tokenRequireExpiry(parse("token-require-expiry", "false", ConfigResolver::bool));
-        b.webhookUrl(parse("webhook-url", null, ConfigResolver::webhookUrl));
+        b.webhookUrl(parse("webhook-url", null, ConfigResolver::httpUrl));
         b.webhookSecret(get("webhook-secret", null));
+        b.s3(s3());
         return b.build();
+    }
+
+    /** The S3 settings under {@code --storage s3}, or null for the default, the data directory. */
+    private S3Settings s3() {
+        String storage = get("storage", "fs");
+        if (storage.equals("fs")) {
+            return null;
+        }
+        if (!storage.equals("s3")) {
+            throw new ConfigException("invalid value for storage: '" + storage + "' (fs or s3)");
+        }
+        try {
+            // The secret key is read with get(), never parse(): a parse error would quote it.
+            return new S3Settings(parse("s3-endpoint", null, ConfigResolver::httpUrl), get("s3-region", null),
+                    get("s3-bucket", null), get("s3-prefix", ""), parse("s3-path-style", "false", ConfigResolver::bool),
+                    get("s3-access-key", null), get("s3-secret-key", null),
+                    parse("s3-redirect", "false", ConfigResolver::bool));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     /** The raw value of a setting, or {@code fallback}. */
@@ -108,7 +130,7 @@ public final class ConfigResolver {
         };
     }
 
-    private static URI webhookUrl(String raw) {
+    private static URI httpUrl(String raw) {
         URI uri = URI.create(raw);
         boolean http = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
         if (!http || uri.getHost() == null) {

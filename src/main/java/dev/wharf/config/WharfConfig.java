@@ -1,5 +1,6 @@
 package dev.wharf.config;
 
+import dev.wharf.storage.S3Settings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.List;
  * @param webhookSecret        the key of the warnings' HMAC signature, or null to send them unsigned
  * @param gcProtectionWindow   how long a pushed, linked or mounted object is never collected
  * @param gcInterval           how often the background collector drains its queue; zero for never
+ * @param s3                   where blobs are kept in S3 ({@code --storage s3}), or null for the data directory
  */
 public record WharfConfig(
         Path dataDir,
@@ -48,7 +50,8 @@ public record WharfConfig(
         URI webhookUrl,
         String webhookSecret,
         Duration gcProtectionWindow,
-        Duration gcInterval) {
+        Duration gcInterval,
+        S3Settings s3) {
 
     public static final int DEFAULT_PORT = 5000;
 
@@ -103,6 +106,7 @@ public record WharfConfig(
         b.webhookSecret = webhookSecret;
         b.gcProtectionWindow = gcProtectionWindow;
         b.gcInterval = gcInterval;
+        b.s3 = s3;
         return b;
     }
 
@@ -130,6 +134,7 @@ public record WharfConfig(
         private String webhookSecret;
         private Duration gcProtectionWindow = Duration.ofHours(1);
         private Duration gcInterval = Duration.ofMinutes(10);
+        private S3Settings s3;
 
         public Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -240,11 +245,16 @@ public record WharfConfig(
             return this;
         }
 
+        public Builder s3(S3Settings value) {
+            this.s3 = value;
+            return this;
+        }
+
         public WharfConfig build() {
             return new WharfConfig(dataDir, port, bind, databaseUrl, publicUrl, trustedProxies, sessionTtl,
                     defaultPrivate, uploadMaxAge, manifestMaxBytes, bodyMaxBytes, connectionsPerClient, headerTimeout,
                     minBodyRate, idleTimeout, secretKeyFile, tokenMaxLifetime, tokenRequireExpiry, webhookUrl,
-                    webhookSecret, gcProtectionWindow, gcInterval);
+                    webhookSecret, gcProtectionWindow, gcInterval, s3);
         }
     }
 }

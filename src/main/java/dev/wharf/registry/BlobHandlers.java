@@ -7,6 +7,8 @@ import dev.wharf.repositories.Repository;
 import dev.wharf.storage.Digest;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.net.URI;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /** {@code /v2/<name>/blobs/<digest>}: HEAD, GET (with Range) and DELETE. */
@@ -28,6 +30,13 @@ final class BlobHandlers {
         Blob blob = find(r);
         Context ctx = r.ctx();
         headers(ctx, blob);
+        Optional<URI> redirect = repositories.blobRedirect(blob.digest);
+        if (redirect.isPresent()) {
+            // As distribution does with its S3 driver: the client fetches the bytes (and any Range) from storage.
+            ctx.header("Location", redirect.get().toString());
+            ctx.status(307);
+            return;
+        }
         long start = 0;
         long length = blob.size;
         String range = ctx.header("Range");

@@ -246,6 +246,11 @@ public final class Repositories {
         store.send(digest, offset, length, target);
     }
 
+    /** A short-lived URL the client may fetch a blob the repository links to from, when the store offers one. */
+    public Optional<java.net.URI> blobRedirect(Digest digest) {
+        return store.redirect(digest);
+    }
+
     /**
      * Makes a blob that is in the store visible in the repository, recording it in the global blob table in the same
      * transaction; linking twice is harmless.

@@ -19,6 +19,7 @@ import dev.wharf.auth.Jwts;
 import dev.wharf.auth.LoginThrottle;
 import dev.wharf.auth.SecretBox;
 import dev.wharf.auth.SigningKeys;
+import dev.wharf.config.ConfigResolver;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.core.Bookkeeping;
 import dev.wharf.core.DomainException;
@@ -52,7 +53,9 @@ import dev.wharf.repositories.RepositoryProfiles;
 import dev.wharf.repositories.TagViews;
 import dev.wharf.repositories.Uploads;
 import dev.wharf.storage.BlobStore;
+import dev.wharf.storage.ContentAddressedStore;
 import dev.wharf.storage.FilesystemBlobStore;
+import dev.wharf.storage.S3BlobStore;
 import dev.wharf.webhooks.ExpiryWebhook;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
@@ -98,7 +101,7 @@ public final class Wharf implements AutoCloseable {
     private final NamespaceSettingsStore namespaces;
     private final SigningKeys signingKeys;
     private final Authenticator authenticator;
-    private final FilesystemBlobStore blobStore;
+    private final ContentAddressedStore blobStore;
     private final Repositories repositories;
     private final Uploads uploads;
     private final PullCounter pulls;
@@ -118,7 +121,7 @@ public final class Wharf implements AutoCloseable {
         Requests requests = new Requests(new ClientAddress(config.trustedProxies()), config.publicUrl(),
                 config.bodyMaxBytes());
         this.observability = new Observability(requests);
-        this.blobStore = new FilesystemBlobStore(config.dataDir().resolve("blobs"));
+        this.blobStore = openBlobStore(config);
         this.database = Database.open(config.jdbcUrl(), observability.meters(),
                 new ManifestReferencesMigration(blobStore));
         restrictEmbeddedDatabase(config);
@@ -238,10 +241,27 @@ public final class Wharf implements AutoCloseable {
             wharf.shutDownServices();
             throw e;
         }
-        LOG.info("wharf listening on {}:{} (data dir {}, database {}, upload writes {})", config.bind(), wharf.port(),
+        LOG.info("wharf listening on {}:{} (data dir {}, database {}, blobs {})", config.bind(), wharf.port(),
                 config.dataDir().toAbsolutePath(), wharf.database.isPostgres() ? "postgresql" : "h2",
-                wharf.blobStore.directIo() ? "direct" : "through the page cache");
+                wharf.blobStore instanceof FilesystemBlobStore fs
+                        ? "in the data directory, upload writes " + (fs.directIo() ? "direct" : "through the page cache")
+                        : "in S3 bucket " + config.s3().bucket());
         return wharf;
+    }
+
+    /**
+     * The data directory's store, or the S3 one after checking its bucket: a missing or unreachable bucket stops the
+     * start with one line that says so.
+     */
+    private static ContentAddressedStore openBlobStore(WharfConfig config) {
+        if (config.s3() == null) {
+            return new FilesystemBlobStore(config.dataDir().resolve("blobs"));
+        }
+        try {
+            return S3BlobStore.open(config.s3());
+        } catch (IllegalStateException e) {
+            throw new ConfigResolver.ConfigException(e.getMessage());
+        }
     }
 
     /**
@@ -412,5 +432,10 @@ public final class Wharf implements AutoCloseable {
         bookkeeping.close();
         observability.close();
         database.close();
+        try {
+            blobStore.close();
+        } catch (IOException e) {
+            LOG.warn("closing the blob store failed: {}", e.getMessage());
+        }
     }
 }

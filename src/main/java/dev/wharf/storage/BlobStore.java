@@ -45,6 +45,14 @@ public interface BlobStore {
      */
     void send(Digest digest, long offset, long length, WritableByteChannel target) throws IOException;
 
+    /**
+     * A short-lived URL from which a client may fetch a committed blob itself (a presigned object-storage URL), when
+     * the store is set up to hand those out; empty when the bytes should come through {@link #send}.
+     */
+    default java.util.Optional<java.net.URI> redirect(Digest digest) {
+        return java.util.Optional.empty();
+    }
+
     /** The whole of a small committed blob (a manifest, an image config) in memory; callers bound {@code size}. */
     default byte[] readSmall(Digest digest, long size) throws IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream((int) size);

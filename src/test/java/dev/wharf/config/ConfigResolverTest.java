@@ -78,4 +78,30 @@ class ConfigResolverTest {
                     .as(bad).isInstanceOf(ConfigResolver.ConfigException.class).hasMessageContaining("webhook-url");
         }
     }
+
+    @Test
+    void s3StorageComesFromFlagsAndVariablesAndNeverShowsItsSecret() {
+        assertThat(new ConfigResolver(Map.of(), Map.of(), null).resolve().s3()).isNull();
+        Map<String, String> env = Map.of("WHARF_STORAGE", "s3", "WHARF_S3_BUCKET", "blobs",
+                "WHARF_S3_SECRET_KEY", "very-secret-value", "WHARF_S3_ACCESS_KEY", "AKIDEXAMPLE");
+        WharfConfig c = new ConfigResolver(Map.of("s3-endpoint", "http://127.0.0.1:9000", "s3-path-style", "true",
+                "s3-prefix", "/wharf/", "s3-redirect", "true"), env, null).resolve();
+        assertThat(c.s3().bucket()).isEqualTo("blobs");
+        assertThat(c.s3().endpoint()).hasToString("http://127.0.0.1:9000");
+        assertThat(c.s3().region()).isEqualTo("us-east-1");
+        assertThat(c.s3().prefix()).isEqualTo("wharf/");
+        assertThat(c.s3().pathStyle()).isTrue();
+        assertThat(c.s3().redirect()).isTrue();
+        assertThat(c.s3().secretKey()).isEqualTo("very-secret-value");
+        assertThat(c.toString()).contains("AKIDEXAMPLE").doesNotContain("very-secret-value");
+
+        assertThatThrownBy(() -> new ConfigResolver(Map.of("storage", "s3"), Map.of(), null).resolve())
+                .isInstanceOf(ConfigResolver.ConfigException.class).hasMessageContaining("--s3-bucket");
+        assertThatThrownBy(() -> new ConfigResolver(Map.of("storage", "tape"), Map.of(), null).resolve())
+                .isInstanceOf(ConfigResolver.ConfigException.class).hasMessageContaining("fs or s3");
+        assertThatThrownBy(() -> new ConfigResolver(Map.of("storage", "s3", "s3-bucket", "b",
+                "s3-secret-key", "very-secret-value"), Map.of(), null).resolve())
+                .isInstanceOf(ConfigResolver.ConfigException.class).hasMessageContaining("--s3-access-key")
+                .hasMessageNotContaining("very-secret-value");
+    }
 }

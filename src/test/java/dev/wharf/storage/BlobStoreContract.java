@@ -33,10 +33,10 @@ public abstract class BlobStoreContract {
     protected BlobStore store;
 
     /** A new, empty store. */
-    protected abstract BlobStore newStore() throws IOException;
+    protected abstract BlobStore newStore() throws Exception;
 
     @BeforeEach
-    void open() throws IOException {
+    void open() throws Exception {
         store = newStore();
     }
 
