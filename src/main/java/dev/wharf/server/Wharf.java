@@ -45,6 +45,7 @@ import dev.wharf.repositories.Images;
 import dev.wharf.repositories.Retention;
 import dev.wharf.repositories.RetentionPolicies;
 import dev.wharf.repositories.Maintenance;
+import dev.wharf.repositories.ManifestContentMigration;
 import dev.wharf.repositories.ManifestReferencesMigration;
 import dev.wharf.repositories.PullCounter;
 import dev.wharf.repositories.Repositories;
@@ -120,7 +121,7 @@ public final class Wharf implements AutoCloseable {
         this.observability = new Observability(requests);
         this.blobStore = new FilesystemBlobStore(config.dataDir().resolve("blobs"));
         this.database = Database.open(config.jdbcUrl(), observability.meters(),
-                new ManifestReferencesMigration(blobStore));
+                new ManifestReferencesMigration(blobStore), new ManifestContentMigration(blobStore));
         restrictEmbeddedDatabase(config);
         this.audit = new AuditLog(database.jdbi(), clock);
         this.accounts = new Accounts(database.jdbi(), audit, new PasswordHasher(), clock);
