@@ -1,5 +1,6 @@
 package dev.wharf;
 
+import ch.qos.logback.classic.LoggerContext;
 import dev.wharf.config.ConfigResolver;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.server.Wharf;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -16,7 +18,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code wharf serve}: runs the server until SIGTERM or SIGINT, then drains in-flight requests and exits. Each option
+ * {@code wharf serve}: runs the server until SIGTERM or SIGINT, then drains (see {@link Wharf#drainAndClose()}) and
+ * exits 0. Each option
  * is read by name through {@link ConfigResolver}, which also looks at {@code WHARF_*} variables and the config file;
  * the fields below exist for picocli's parsing and help.
  */
@@ -51,6 +54,8 @@ final class ServeCommand implements Callable<Integer> {
     String gcProtectionWindow;
     @Option(names = "--gc-interval", description = "How often the background collector drains its queue, 0s to never (default 10m).")
     String gcInterval;
+    @Option(names = "--drain-period", description = "On SIGTERM, how long /readyz answers 503 while requests are still served, before the server stops accepting; 0s to skip (default 5s).")
+    String drainPeriod;
     @Option(names = "--manifest-max-bytes", description = "Largest manifest accepted on push, in bytes (default 4194304).")
     String manifestMaxBytes;
     @Option(names = "--body-max-bytes", description = "Largest JSON or form request body, in bytes (default 1048576).")
@@ -86,12 +91,18 @@ final class ServeCommand implements Callable<Integer> {
         }
         WharfConfig config = new ConfigResolver(flags, System.getenv(), configFile).resolve();
         Wharf wharf = Wharf.start(config, System.out, System.getenv(), Clock.systemUTC());
-        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            wharf.close();
-            stopped.countDown();
+            wharf.drainAndClose();
+            // The JVM reports an exit on SIGTERM as 143 even after a clean stop; a node that drained and stopped
+            // says so with 0 (a failed stop throws above and keeps the 143). halt skips the hooks still running, so
+            // the log's queue is flushed first.
+            if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logs) {
+                logs.stop();
+            }
+            System.out.flush();
+            Runtime.getRuntime().halt(0);
         }, "wharf-shutdown"));
-        stopped.await();
+        new CountDownLatch(1).await(); // until the hook ends the process
         return 0;
     }
 }

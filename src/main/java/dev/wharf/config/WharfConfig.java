@@ -25,6 +25,8 @@ import java.util.List;
  * @param webhookSecret        the key of the warnings' HMAC signature, or null to send them unsigned
  * @param gcProtectionWindow   how long a pushed, linked or mounted object is never collected
  * @param gcInterval           how often the background collector drains its queue; zero for never
+ * @param drainPeriod          how long a node that got SIGTERM reports not-ready while it keeps serving, before it
+ *                             stops accepting connections; zero to stop accepting at once
  */
 public record WharfConfig(
         Path dataDir,
@@ -48,7 +50,8 @@ public record WharfConfig(
         URI webhookUrl,
         String webhookSecret,
         Duration gcProtectionWindow,
-        Duration gcInterval) {
+        Duration gcInterval,
+        Duration drainPeriod) {
 
     public static final int DEFAULT_PORT = 5000;
 
@@ -103,6 +106,7 @@ public record WharfConfig(
         b.webhookSecret = webhookSecret;
         b.gcProtectionWindow = gcProtectionWindow;
         b.gcInterval = gcInterval;
+        b.drainPeriod = drainPeriod;
         return b;
     }
 
@@ -130,6 +134,7 @@ public record WharfConfig(
         private String webhookSecret;
         private Duration gcProtectionWindow = Duration.ofHours(1);
         private Duration gcInterval = Duration.ofMinutes(10);
+        private Duration drainPeriod = Duration.ofSeconds(5);
 
         public Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -240,11 +245,16 @@ public record WharfConfig(
             return this;
         }
 
+        public Builder drainPeriod(Duration value) {
+            this.drainPeriod = value;
+            return this;
+        }
+
         public WharfConfig build() {
             return new WharfConfig(dataDir, port, bind, databaseUrl, publicUrl, trustedProxies, sessionTtl,
                     defaultPrivate, uploadMaxAge, manifestMaxBytes, bodyMaxBytes, connectionsPerClient, headerTimeout,
                     minBodyRate, idleTimeout, secretKeyFile, tokenMaxLifetime, tokenRequireExpiry, webhookUrl,
-                    webhookSecret, gcProtectionWindow, gcInterval);
+                    webhookSecret, gcProtectionWindow, gcInterval, drainPeriod);
         }
     }
 }

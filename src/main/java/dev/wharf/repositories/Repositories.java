@@ -352,15 +352,22 @@ public final class Repositories {
                 k -> jdbi.withHandle(h -> manifest(h, repo, reference)));
     }
 
-    private static Optional<StoredManifest> manifest(Handle h, Repository repo, String reference) {
-        if (Digest.looksLikeDigest(reference)) {
-            return h.createQuery("SELECT " + MANIFEST_COLUMNS + " FROM manifests m"
-                            + " WHERE m.repository_id = :r AND m.digest = :d AND " + HAS_CONTENT)
-                    .bind("r", repo.id()).bind("d", reference).map(Repositories::mapManifest).findOne();
-        }
-        return h.createQuery("SELECT " + MANIFEST_COLUMNS + " FROM tags t JOIN manifests m ON m.id = t.manifest_id"
-                        + " WHERE t.repository_id = :r AND t.name = :t AND " + HAS_CONTENT)
-                .bind("r", repo.id()).bind("t", reference).map(Repositories::mapManifest).findOne();
+    /**
+     * The manifest's row with its bytes, which go to the content cache: the GET that usually follows a HEAD, or that
+     * the reference cache answers while the database is unreachable, then finds them in memory.
+     */
+    private Optional<StoredManifest> manifest(Handle h, Repository repo, String reference) {
+        String select = "SELECT " + MANIFEST_COLUMNS + ", m.content FROM ";
+        var query = Digest.looksLikeDigest(reference)
+                ? h.createQuery(select + "manifests m WHERE m.repository_id = :r AND m.digest = :ref AND "
+                        + HAS_CONTENT)
+                : h.createQuery(select + "tags t JOIN manifests m ON m.id = t.manifest_id"
+                        + " WHERE t.repository_id = :r AND t.name = :ref AND " + HAS_CONTENT);
+        return query.bind("r", repo.id()).bind("ref", reference).map((rs, ctx) -> {
+            StoredManifest m = mapManifest(rs, ctx);
+            contentByDigest.put(m.digest(), rs.getBytes(6));
+            return m;
+        }).findOne();
     }
 
     /** The outcome of a manifest push. */
