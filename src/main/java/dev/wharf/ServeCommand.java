@@ -1,6 +1,5 @@
 package dev.wharf;
 
-import ch.qos.logback.classic.LoggerContext;
 import dev.wharf.config.ConfigResolver;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.server.Wharf;
@@ -10,7 +9,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -96,9 +94,7 @@ final class ServeCommand implements Callable<Integer> {
             // The JVM reports an exit on SIGTERM as 143 even after a clean stop; a node that drained and stopped
             // says so with 0 (a failed stop throws above and keeps the 143). halt skips the hooks still running, so
             // the log's queue is flushed first.
-            if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logs) {
-                logs.stop();
-            }
+            Main.stopLogging();
             System.out.flush();
             Runtime.getRuntime().halt(0);
         }, "wharf-shutdown"));
