@@ -1,5 +1,6 @@
 package dev.wharf;
 
+import ch.qos.logback.classic.LoggerContext;
 import dev.wharf.cli.ApiCommand;
 import dev.wharf.cli.AuditCommand;
 import dev.wharf.cli.Cli;
@@ -13,6 +14,7 @@ import dev.wharf.cli.RetentionCommand;
 import dev.wharf.cli.RobotsCommand;
 import dev.wharf.cli.TokensCommand;
 import dev.wharf.config.ConfigResolver;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,7 +30,15 @@ public final class Main {
         Environment env = Environment.system();
         int code = commandLine(env).execute(args);
         env.flush();
+        stopLogging();
         System.exit(code);
+    }
+
+    /** Writes out the lines the asynchronous log appender still holds, and stops logging. */
+    static void stopLogging() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logs) {
+            logs.stop();
+        }
     }
 
     /** The command line with Wharf's error handling: usage errors exit 2, expected failures print one line. */

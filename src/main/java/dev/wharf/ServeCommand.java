@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code wharf serve}: runs the server until SIGTERM or SIGINT, then drains in-flight requests and exits. Each option
+ * {@code wharf serve}: runs the server until SIGTERM or SIGINT, then drains (see {@link Wharf#drainAndClose()}) and
+ * exits 0. Each option
  * is read by name through {@link ConfigResolver}, which also looks at {@code WHARF_*} variables and the config file;
  * the fields below exist for picocli's parsing and help.
  */
@@ -51,6 +52,8 @@ final class ServeCommand implements Callable<Integer> {
     String gcProtectionWindow;
     @Option(names = "--gc-interval", description = "How often the background collector drains its queue, 0s to never (default 10m).")
     String gcInterval;
+    @Option(names = "--drain-period", description = "On SIGTERM, how long /readyz answers 503 while requests are still served, before the server stops accepting; 0s to skip (default 5s).")
+    String drainPeriod;
     @Option(names = "--manifest-max-bytes", description = "Largest manifest accepted on push, in bytes (default 4194304).")
     String manifestMaxBytes;
     @Option(names = "--body-max-bytes", description = "Largest JSON or form request body, in bytes (default 1048576).")
@@ -104,12 +107,16 @@ final class ServeCommand implements Callable<Integer> {
         }
         WharfConfig config = new ConfigResolver(flags, System.getenv(), configFile).resolve();
         Wharf wharf = Wharf.start(config, System.out, System.getenv(), Clock.systemUTC());
-        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            wharf.close();
-            stopped.countDown();
+            wharf.drainAndClose();
+            // The JVM reports an exit on SIGTERM as 143 even after a clean stop; a node that drained and stopped
+            // says so with 0 (a failed stop throws above and keeps the 143). halt skips the hooks still running, so
+            // the log's queue is flushed first.
+            Main.stopLogging();
+            System.out.flush();
+            Runtime.getRuntime().halt(0);
         }, "wharf-shutdown"));
-        stopped.await();
+        new CountDownLatch(1).await(); // until the hook ends the process
         return 0;
     }
 }

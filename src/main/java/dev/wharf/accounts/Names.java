@@ -21,7 +21,7 @@ public final class Names {
     public static final Set<String> RESERVED = Set.of(
             "users", "auth", "access", "accesstokens", "auditlogs", "orgs", "organizations", "namespaces",
             "repositories", "invites", "scim", "search", "catalog", OFFICIAL_NAMESPACE, "root", "wharf",
-            "token", "tokens", "login", "logout", "healthz", "metrics", "api", "help", "support", "hub",
+            "token", "tokens", "login", "logout", "healthz", "readyz", "metrics", "api", "help", "support", "hub",
             "docker", "registry", "teams", "groups", "settings", "user", "none", "null", "public", "private",
             "containerregistries");
 

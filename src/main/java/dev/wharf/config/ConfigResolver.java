@@ -61,6 +61,7 @@ public final class ConfigResolver {
         b.uploadMaxAge(parse("upload-max-age", "24h", Durations::parse));
         b.gcProtectionWindow(parse("gc-protection-window", "1h", ConfigResolver::nonNegativeDuration));
         b.gcInterval(parse("gc-interval", "10m", ConfigResolver::nonNegativeDuration));
+        b.drainPeriod(parse("drain-period", "5s", ConfigResolver::nonNegativeDuration));
         b.manifestMaxBytes(parse("manifest-max-bytes", String.valueOf(4L * 1024 * 1024), ConfigResolver::positive));
         b.bodyMaxBytes(parse("body-max-bytes", String.valueOf(1024L * 1024), ConfigResolver::positive));
         b.connectionsPerClient(parse("connections-per-client", "200", raw -> (int) positive(raw)));

@@ -27,6 +27,8 @@ import java.util.List;
  * @param gcProtectionWindow   how long a pushed, linked or mounted object is never collected
  * @param gcInterval           how often the background collector drains its queue; zero for never
  * @param s3                   where blobs are kept in S3 ({@code --storage s3}), or null for the data directory
+ * @param drainPeriod          how long a node that got SIGTERM reports not-ready while it keeps serving, before it
+ *                             stops accepting connections; zero to stop accepting at once
  */
 public record WharfConfig(
         Path dataDir,
@@ -51,7 +53,8 @@ public record WharfConfig(
         String webhookSecret,
         Duration gcProtectionWindow,
         Duration gcInterval,
-        S3Settings s3) {
+        S3Settings s3,
+        Duration drainPeriod) {
 
     public static final int DEFAULT_PORT = 5000;
 
@@ -107,6 +110,7 @@ public record WharfConfig(
         b.gcProtectionWindow = gcProtectionWindow;
         b.gcInterval = gcInterval;
         b.s3 = s3;
+        b.drainPeriod = drainPeriod;
         return b;
     }
 
@@ -135,6 +139,7 @@ public record WharfConfig(
         private Duration gcProtectionWindow = Duration.ofHours(1);
         private Duration gcInterval = Duration.ofMinutes(10);
         private S3Settings s3;
+        private Duration drainPeriod = Duration.ofSeconds(5);
 
         public Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -250,11 +255,16 @@ public record WharfConfig(
             return this;
         }
 
+        public Builder drainPeriod(Duration value) {
+            this.drainPeriod = value;
+            return this;
+        }
+
         public WharfConfig build() {
             return new WharfConfig(dataDir, port, bind, databaseUrl, publicUrl, trustedProxies, sessionTtl,
                     defaultPrivate, uploadMaxAge, manifestMaxBytes, bodyMaxBytes, connectionsPerClient, headerTimeout,
                     minBodyRate, idleTimeout, secretKeyFile, tokenMaxLifetime, tokenRequireExpiry, webhookUrl,
-                    webhookSecret, gcProtectionWindow, gcInterval, s3);
+                    webhookSecret, gcProtectionWindow, gcInterval, s3, drainPeriod);
         }
     }
 }

@@ -48,6 +48,11 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
  * <p>Reads on the pull path (repository by name, manifest by reference) go through one-second caches that this node
  * invalidates at once on every change, so a HEAD costs no database round trip when it repeats, and another node's
  * change is visible within a second.
+ *
+ * <p>A manifest's bytes are kept in its row as well as in the blob store, and every read of them (a manifest GET, the
+ * referrers list) is served from the row, so that pulling a manifest never waits for object storage. The copy in the
+ * store stays so that everything that treats a manifest as a stored object (its blob GET, storage totals, the
+ * collector's accounting and sweep) keeps working unchanged; it costs one small write per new manifest.
  */
 public final class Repositories {
     public static final Pattern TAG = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}");
@@ -56,7 +61,13 @@ public final class Repositories {
     static final String REPO_COLUMNS = "id, name, namespace_id, is_private, created_at, pushed_at, pulled_at,"
             + " pull_count";
     private static final String MANIFEST_COLUMNS = "m.id, m.digest, m.media_type, m.size, m.artifact_type";
+    /**
+     * Only a manifest stored before its bytes were kept in the database, whose bytes were already lost from the
+     * store then, has none (see {@link ManifestContentMigration}); it cannot be served, so it is not found.
+     */
+    private static final String HAS_CONTENT = "m.content IS NOT NULL";
     private static final Duration CACHE_TTL = Duration.ofSeconds(1);
+    private static final Duration CONTENT_CACHE_TTL = Duration.ofMinutes(1);
     private static final long CACHE_BYTES = 8L * 1024 * 1024;
     private static final int RETRIES = 6;
     /** Digests per statement of a bulk deletion: well inside every driver's limit on bound parameters. */
@@ -71,6 +82,8 @@ public final class Repositories {
     private final long manifestMaxBytes;
     private final ShortCache<String, Optional<Repository>> byName;
     private final ShortCache<ReferenceKey, Optional<StoredManifest>> byReference;
+    /** Manifest bytes by digest: a digest's bytes never change, so an entry needs no invalidation. */
+    private final ShortCache<Digest, byte[]> contentByDigest;
     private final CollectionQueue queue;
 
     private record ReferenceKey(long repositoryId, String reference) {
@@ -89,6 +102,7 @@ public final class Repositories {
         this.byName = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 300 + 2 * ShortCache.bytes(k), clock);
         this.byReference = new ShortCache<>(CACHE_TTL, CACHE_BYTES,
                 (k, v) -> 400 + ShortCache.bytes(k.reference()), clock);
+        this.contentByDigest = new ShortCache<>(CONTENT_CACHE_TTL, CACHE_BYTES, (k, v) -> 200 + v.length, clock);
     }
 
     public long manifestMaxBytes() {
@@ -390,15 +404,22 @@ public final class Repositories {
                 k -> jdbi.withHandle(h -> manifest(h, repo, reference)));
     }
 
-    private static Optional<StoredManifest> manifest(Handle h, Repository repo, String reference) {
-        if (Digest.looksLikeDigest(reference)) {
-            return h.createQuery("SELECT " + MANIFEST_COLUMNS + " FROM manifests m"
-                            + " WHERE m.repository_id = :r AND m.digest = :d")
-                    .bind("r", repo.id()).bind("d", reference).map(Repositories::mapManifest).findOne();
-        }
-        return h.createQuery("SELECT " + MANIFEST_COLUMNS + " FROM tags t JOIN manifests m ON m.id = t.manifest_id"
-                        + " WHERE t.repository_id = :r AND t.name = :t")
-                .bind("r", repo.id()).bind("t", reference).map(Repositories::mapManifest).findOne();
+    /**
+     * The manifest's row with its bytes, which go to the content cache: the GET that usually follows a HEAD, or that
+     * the reference cache answers while the database is unreachable, then finds them in memory.
+     */
+    private Optional<StoredManifest> manifest(Handle h, Repository repo, String reference) {
+        String select = "SELECT " + MANIFEST_COLUMNS + ", m.content FROM ";
+        var query = Digest.looksLikeDigest(reference)
+                ? h.createQuery(select + "manifests m WHERE m.repository_id = :r AND m.digest = :ref AND "
+                        + HAS_CONTENT)
+                : h.createQuery(select + "tags t JOIN manifests m ON m.id = t.manifest_id"
+                        + " WHERE t.repository_id = :r AND t.name = :ref AND " + HAS_CONTENT);
+        return query.bind("r", repo.id()).bind("ref", reference).map((rs, ctx) -> {
+            StoredManifest m = mapManifest(rs, ctx);
+            contentByDigest.put(m.digest(), rs.getBytes(6));
+            return m;
+        }).findOne();
     }
 
     /** The outcome of a manifest push. */
@@ -439,7 +460,7 @@ public final class Repositories {
             lockReferences(h, repo, doc, now);
             requireReferences(h, repo, doc);
             recordBlob(h, digest, body.length, doc.mediaType(), body);
-            long manifestId = storeManifest(h, repo, digest, body.length, doc, platform, now);
+            long manifestId = storeManifest(h, repo, digest, body, doc, platform, now);
             h.createUpdate("UPDATE repositories SET pushed_at = :now WHERE id = :r")
                     .bind("now", now).bind("r", repo.id()).execute();
             if (tag != null) {
@@ -476,23 +497,26 @@ public final class Repositories {
      * The manifest's row: a push of a manifest the repository already holds only moves its push time; a new one is
      * inserted with its platform, total size and references.
      */
-    private long storeManifest(Handle h, Repository repo, Digest digest, long size, ManifestDocument doc,
+    private long storeManifest(Handle h, Repository repo, Digest digest, byte[] body, ManifestDocument doc,
                                ManifestDocument.Platform platform, OffsetDateTime now) {
+        long size = body.length;
         Optional<Long> existing = h.createQuery("SELECT id FROM manifests WHERE repository_id = :r AND digest = :d"
                         + " FOR UPDATE")
                 .bind("r", repo.id()).bind("d", digest.toString()).mapTo(Long.class).findOne();
         // No row to move when the collector deleted it meanwhile (see lockReferences): a new one is inserted, which
-        // waits for or collides with that deletion and is retried.
-        if (existing.isPresent() && h.createUpdate("UPDATE manifests SET pushed_at = :now, last_activity_at = :now"
-                        + " WHERE id = :m")
-                .bind("now", now).bind("m", existing.get()).execute() == 1) {
+        // waits for or collides with that deletion and is retried. A manifest that lost its bytes before they were
+        // kept here gets them back from this push.
+        if (existing.isPresent() && h.createUpdate("UPDATE manifests SET pushed_at = :now, last_activity_at = :now,"
+                        + " content = COALESCE(content, :c) WHERE id = :m")
+                .bind("now", now).bind("c", body).bind("m", existing.get()).execute() == 1) {
             return existing.get();
         }
         long id = h.createUpdate("INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type,"
                         + " subject_digest, created_at, pushed_at, last_activity_at, platform_os, platform_architecture,"
-                        + " platform_variant, total_size)"
-                        + " VALUES (:r, :d, :mt, :s, :at, :sub, :now, :now, :now, :os, :arch, :variant, :total)")
+                        + " platform_variant, total_size, content)"
+                        + " VALUES (:r, :d, :mt, :s, :at, :sub, :now, :now, :now, :os, :arch, :variant, :total, :c)")
                 .bind("r", repo.id()).bind("d", digest.toString()).bind("mt", doc.mediaType()).bind("s", size)
+                .bind("c", body)
                 .bind("at", Nulls.text(doc.artifactType()))
                 .bind("sub", Nulls.text(doc.subject() == null ? null : doc.subject().toString()))
                 .bind("now", now)
@@ -754,7 +778,7 @@ public final class Repositories {
     public List<StoredManifest> referrers(Repository repo, Digest subject, String artifactType) {
         return jdbi.withHandle(h -> {
             var q = h.createQuery("SELECT " + MANIFEST_COLUMNS + " FROM manifests m WHERE m.repository_id = :r"
-                            + " AND m.subject_digest = :s" + (artifactType == null ? "" : " AND m.artifact_type = :t")
+                            + " AND m.subject_digest = :s AND " + HAS_CONTENT + (artifactType == null ? "" : " AND m.artifact_type = :t")
                             + " ORDER BY m.created_at, m.id")
                     .bind("r", repo.id()).bind("s", subject.toString());
             if (artifactType != null) {
@@ -764,13 +788,16 @@ public final class Repositories {
         });
     }
 
-    /** A stored manifest's bytes; manifests are small (bounded by the size limit). */
+    /**
+     * A stored manifest's bytes, from the database (manifests are small: bounded by the size limit), never from the
+     * blob store.
+     */
     public byte[] manifestBytes(StoredManifest manifest) {
-        try {
-            return store.readSmall(manifest.digest(), manifest.size());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return contentByDigest.get(manifest.digest(), d -> jdbi.withHandle(h -> h.createQuery(
+                        "SELECT content FROM manifests WHERE id = :m AND content IS NOT NULL")
+                .bind("m", manifest.id()).mapTo(byte[].class).findOne()).orElseThrow(() ->
+                new DomainException.NotFound(Reason.MANIFEST_UNKNOWN, "manifest " + manifest.digest()
+                        + " is no longer stored")));
     }
 
     /** What is recorded about a manifest beyond what a HEAD needs. */

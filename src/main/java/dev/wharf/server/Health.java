@@ -19,6 +19,10 @@ import java.util.Optional;
  * (unreachable, or closed after an I/O failure), the blob store (unreachable, or no space left) or the data
  * directory. A load balancer takes a node out on 503 and back in once it recovers, which it does by itself. The
  * checks run at most once a second, however often the endpoint is asked.
+ *
+ * <p>{@code GET /readyz}: whether the node takes new work. It answers as {@code /healthz} does until the node starts
+ * draining (on SIGTERM), then 503 for good while {@code /healthz} still says the node is alive, so that an
+ * orchestrator stops routing to the node without restarting it.
  */
 final class Health {
     private static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
@@ -28,6 +32,7 @@ final class Health {
     private final BlobStore blobStore;
     private final Clock clock;
     private volatile Report last;
+    private volatile boolean draining;
 
     private record Report(Instant at, String database, String storage) {
         boolean healthy() {
@@ -42,13 +47,27 @@ final class Health {
         this.clock = clock;
     }
 
-    void serve(Context ctx) {
+    void serveHealth(Context ctx) {
         Report report = report();
+        answer(ctx, report.healthy() ? "ok" : "unavailable", report);
+    }
+
+    void serveReadiness(Context ctx) {
+        Report report = report();
+        answer(ctx, draining ? "draining" : report.healthy() ? "ok" : "unavailable", report);
+    }
+
+    /** From now on {@code /readyz} answers 503: the node is going away and takes no new work. */
+    void drain() {
+        draining = true;
+    }
+
+    private static void answer(Context ctx, String status, Report report) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", report.healthy() ? "ok" : "unavailable");
+        body.put("status", status);
         body.put("database", report.database());
         body.put("storage", report.storage());
-        ctx.status(report.healthy() ? 200 : 503).json(body);
+        ctx.status("ok".equals(status) ? 200 : 503).json(body);
     }
 
     private Report report() {

@@ -7,7 +7,7 @@ import dev.wharf.http.Router;
 import io.javalin.http.Handler;
 
 /**
- * The operations routes ({@code /healthz}, {@code /metrics}) and the owner of every path no API dialect claims. Its
+ * The operations routes ({@code /healthz}, {@code /readyz}, {@code /metrics}) and the owner of every path no API dialect claims. Its
  * errors are {@code {"message", "errinfo"}} ({@link MessageErrors}), naming no library.
  */
 final class OperationsRoutes {
@@ -17,9 +17,10 @@ final class OperationsRoutes {
     private OperationsRoutes() {
     }
 
-    static Dialect dialect(Handler health, Handler metrics) {
+    static Dialect dialect(Handler health, Handler readiness, Handler metrics) {
         RouteTable<Access, Handler> routes = new RouteTable<Access, Handler>()
                 .get("/healthz", Access.PUBLIC, health)
+                .get("/readyz", Access.PUBLIC, readiness)
                 .get("/metrics", Access.PUBLIC, metrics);
         return new Router<>(routes, (ctx, access) -> {
         }, new MessageErrors());

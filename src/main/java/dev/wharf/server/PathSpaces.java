@@ -16,7 +16,7 @@ import dev.wharf.registry.RegistryApi;
  *   <li>{@code /api/v1/}: Wharf's admin API;</li>
  *   <li>{@code /api/v4/}: GitLab;</li>
  *   <li>{@code /containerregistries/}: the IONOS Container Registry API;</li>
- *   <li>everything else ({@code /healthz}, {@code /metrics}, and the root, which the web UI will own): operations.</li>
+ *   <li>everything else ({@code /healthz}, {@code /readyz}, {@code /metrics}, and the root, which the web UI will own): operations.</li>
  * </ul>
  */
 final class PathSpaces {

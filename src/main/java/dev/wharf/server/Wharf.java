@@ -46,6 +46,7 @@ import dev.wharf.repositories.Images;
 import dev.wharf.repositories.Retention;
 import dev.wharf.repositories.RetentionPolicies;
 import dev.wharf.repositories.Maintenance;
+import dev.wharf.repositories.ManifestContentMigration;
 import dev.wharf.repositories.ManifestReferencesMigration;
 import dev.wharf.repositories.PullCounter;
 import dev.wharf.repositories.Repositories;
@@ -67,6 +68,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.AbstractConnector;
@@ -80,13 +83,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The composition root: secures the data directory, opens the database, builds the domain services and the
  * dialects, and serves HTTP. One instance is one running server; {@link #close()} drains in-flight requests, then
- * stops.
+ * stops; {@link #drainAndClose()} first tells a load balancer to go elsewhere.
  */
 public final class Wharf implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Wharf.class);
     public static final String ADMIN_USER = "admin";
     public static final String ADMIN_PASSWORD_ENV = "WHARF_ADMIN_PASSWORD";
-    private static final long DRAIN_MILLIS = 30_000;
+    /** How long {@link #close()} lets in-flight requests finish once no new connection is accepted. */
+    private static final long IN_FLIGHT_MILLIS = 30_000;
+    /** How often a drain looks at the clock. */
+    private static final long DRAIN_TICK_MILLIS = 100;
     /** Request threads on Java 17, where requests do not run on virtual threads. */
     private static final int PLATFORM_THREADS = 512;
 
@@ -110,6 +116,7 @@ public final class Wharf implements AutoCloseable {
     private final CollectionWorker collectionWorker;
     private final CredentialUpkeep credentialUpkeep;
     private final ConnectionGuard connections;
+    private final Health health;
     private final Javalin app;
     /** Counts in-flight requests, so that {@link #close()} can wait for them. */
     private final GracefulHandler inFlight = new GracefulHandler();
@@ -123,7 +130,7 @@ public final class Wharf implements AutoCloseable {
         this.observability = new Observability(requests);
         this.blobStore = openBlobStore(config);
         this.database = Database.open(config.jdbcUrl(), observability.meters(),
-                new ManifestReferencesMigration(blobStore));
+                new ManifestReferencesMigration(blobStore), new ManifestContentMigration(blobStore));
         restrictEmbeddedDatabase(config);
         this.audit = new AuditLog(database.jdbi(), clock);
         this.accounts = new Accounts(database.jdbi(), audit, new PasswordHasher(), clock);
@@ -158,7 +165,7 @@ public final class Wharf implements AutoCloseable {
                 .description("Credentials that work and expire within 7 days").register(observability.meters());
         createFirstAdmin(console, env.get(ADMIN_PASSWORD_ENV));
 
-        Health health = new Health(database, config.dataDir(), blobStore, clock);
+        this.health = new Health(database, config.dataDir(), blobStore, clock);
         PathSpaces spaces = new PathSpaces(
                 HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock,
                         new HubApi.Content(repositories, new RepositoryProfiles(database.jdbi(), audit, repositories,
@@ -175,7 +182,7 @@ public final class Wharf implements AutoCloseable {
                 GitlabRoutes.dialect(new GitlabApi(authenticator, credentials, accounts, policy, requests, clock)),
                 IonosRoutes.dialect(new IonosApi(authenticator, accounts, credentials, namespaces, repositories,
                         policy, requests, clock)),
-                OperationsRoutes.dialect(health::serve, observability::serveMetrics));
+                OperationsRoutes.dialect(health::serveHealth, health::serveReadiness, observability::serveMetrics));
         this.connections = new ConnectionGuard(config.connectionsPerClient(), config.headerTimeout(),
                 requests.clientAddress());
         this.app = Javalin.create(c -> {
@@ -400,7 +407,26 @@ public final class Wharf implements AutoCloseable {
     }
 
     /**
-     * Stops accepting connections, lets in-flight requests finish (up to 30 s), then stops and closes the database.
+     * Stops the way a node behind a load balancer should (on SIGTERM): {@code /readyz} answers 503 at once, while
+     * every request, in flight or new, is still served for the configured drain period, so that the balancer notices
+     * and sends no more; then {@link #close()}. A drain period of zero closes at once.
+     */
+    public void drainAndClose() {
+        health.drain();
+        Duration period = config.drainPeriod();
+        if (!period.isZero()) {
+            LOG.info("draining: /readyz answers 503; requests are still served for {} s", period.toSeconds());
+            Instant end = clock.instant().plus(period);
+            for (Instant now = clock.instant(); now.isBefore(end); now = clock.instant()) {
+                sleep(Math.min(DRAIN_TICK_MILLIS, Duration.between(now, end).toMillis() + 1));
+            }
+        }
+        close();
+    }
+
+    /**
+     * Stops accepting connections, lets in-flight requests finish (up to 30 s), then stops the background workers and
+     * closes the database pool.
      * Jetty's own graceful stop would cut in-flight connections to a 1 s idle timeout, aborting a client that pauses
      * mid-upload, so the connectors keep the whole drain time as their idle timeout while this method waits.
      */
@@ -409,11 +435,12 @@ public final class Wharf implements AutoCloseable {
         try {
             for (Connector connector : app.jettyServer().server().getConnectors()) {
                 if (connector instanceof AbstractConnector jetty) {
-                    jetty.setShutdownIdleTimeout(DRAIN_MILLIS);
+                    jetty.setShutdownIdleTimeout(IN_FLIGHT_MILLIS);
                 }
                 var unused = connector.shutdown(); // completion is awaited below, by request count
             }
-            long deadline = System.nanoTime() + DRAIN_MILLIS * 1_000_000;
+            LOG.info("stopping: no new connections; {} requests in flight", inFlight.getCurrentRequestCount());
+            long deadline = System.nanoTime() + IN_FLIGHT_MILLIS * 1_000_000;
             while (inFlight.getCurrentRequestCount() > 0 && System.nanoTime() < deadline) {
                 sleep(50);
             }

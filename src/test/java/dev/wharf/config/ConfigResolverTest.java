@@ -65,6 +65,18 @@ class ConfigResolverTest {
     }
 
     @Test
+    void theDrainPeriodIsFiveSecondsUnlessSetAndZeroSkipsIt() {
+        assertThat(new ConfigResolver(Map.of("data-dir", dir.toString()), Map.of(), null).resolve().drainPeriod())
+                .isEqualTo(Duration.ofSeconds(5));
+        assertThat(new ConfigResolver(Map.of(), Map.of("WHARF_DRAIN_PERIOD", "20s"), null).resolve().drainPeriod())
+                .isEqualTo(Duration.ofSeconds(20));
+        assertThat(new ConfigResolver(Map.of("drain-period", "0s"), Map.of(), null).resolve().drainPeriod())
+                .isZero();
+        assertThatThrownBy(() -> new ConfigResolver(Map.of("drain-period", "soon"), Map.of(), null).resolve())
+                .isInstanceOf(ConfigResolver.ConfigException.class).hasMessageContaining("drain-period");
+    }
+
+    @Test
     void theExpiryWebhookComesFromAFlagAndItsSecretFromTheEnvironment() {
         WharfConfig none = new ConfigResolver(Map.of("data-dir", dir.toString()), Map.of(), null).resolve();
         assertThat(none.webhookUrl()).isNull();

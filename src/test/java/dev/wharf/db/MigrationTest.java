@@ -64,8 +64,9 @@ abstract class MigrationTest {
         FilesystemBlobStore store = new FilesystemBlobStore(data.resolve("blobs"));
         Stored configBlob = put(store, "{\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":\"v8\"}");
         Stored layer = put(store, "pretend this is a gzipped tarball");
-        Stored manifest = put(store, "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"config\":"
-                + descriptor(CONFIG, configBlob) + ",\"layers\":[" + descriptor(LAYER, layer) + "]}");
+        String manifestText = "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"config\":"
+                + descriptor(CONFIG, configBlob) + ",\"layers\":[" + descriptor(LAYER, layer) + "]}";
+        Stored manifest = put(store, manifestText);
         Stored index = put(store, "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_INDEX + "\",\"manifests\":[{"
                 + "\"mediaType\":\"" + OCI_MANIFEST + "\",\"digest\":\"" + manifest.digest() + "\",\"size\":"
                 + manifest.size() + ",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\","
@@ -163,6 +164,14 @@ abstract class MigrationTest {
                     .get("/v2/alice/app/manifests/v1");
             assertThat(pull.status()).as(pull.toString()).isEqualTo(200);
             assertThat(pull.header("Docker-Content-Digest")).isEqualTo(manifest.digest().toString());
+            assertThat(pull.body()).isEqualTo(manifestText);
+
+            // The manifests' bytes were copied into the database: the image's manifest pulls without its file.
+            java.nio.file.Files.delete(dev.wharf.testing.Collections.blobFile(data, manifest.digest().toString()));
+            Http.Response fromDatabase = http.header("Authorization", basic).header("Accept", OCI_MANIFEST)
+                    .get("/v2/alice/app/manifests/" + manifest.digest());
+            assertThat(fromDatabase.status()).as(fromDatabase.toString()).isEqualTo(200);
+            assertThat(fromDatabase.body()).isEqualTo(manifestText);
         } finally {
             wharf.close();
         }

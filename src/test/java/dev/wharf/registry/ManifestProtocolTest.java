@@ -42,6 +42,37 @@ abstract class ManifestProtocolTest extends RegistryTestBase {
     }
 
     @Test
+    void manifestsAreServedFromTheDatabaseWhenTheBlobStoreCannotServeThem() throws Exception {
+        Image image = pushImage(alice(), "alice/fromdb", "v1", 1);
+        List<String> paths = List.of("/v2/alice/fromdb/manifests/v1", "/v2/alice/fromdb/manifests/" + image.digest());
+        List<String> before = new ArrayList<>();
+        for (String path : paths) {
+            before.add(answer(alice().get(path, "Accept", OCI_MANIFEST)));
+            before.add(answer(alice().head(path, "Accept", OCI_MANIFEST)));
+        }
+
+        java.nio.file.Files.delete(dev.wharf.testing.Collections.blobFile(server.dataDir(), image.digest()));
+        assertThat(server.wharf().blobStore().size(dev.wharf.storage.Digest.parse(image.digest()))).isEmpty();
+
+        List<String> after = new ArrayList<>();
+        for (String path : paths) {
+            RegistryClient.Res get = alice().get(path, "Accept", OCI_MANIFEST);
+            assertThat(get.status()).as(get.toString()).isEqualTo(200);
+            assertThat(get.bytes()).isEqualTo(image.manifest());
+            after.add(answer(get));
+            after.add(answer(alice().head(path, "Accept", OCI_MANIFEST)));
+        }
+        assertThat(after).isEqualTo(before);
+    }
+
+    /** A manifest answer's status, the headers a client reads, and its body's bytes. */
+    private static String answer(RegistryClient.Res r) {
+        return r.status() + " " + r.header("Content-Type") + " " + r.header("Content-Length") + " "
+                + r.header("Docker-Content-Digest") + " " + r.header("ETag") + " "
+                + java.util.HexFormat.of().formatHex(r.bytes());
+    }
+
+    @Test
     void putAnswersWithLocationAndDigest() {
         byte[] config = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         pushBlob(alice(), "alice/loc", config);

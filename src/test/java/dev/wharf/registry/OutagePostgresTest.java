@@ -91,6 +91,10 @@ class OutagePostgresTest extends RegistryTestBase {
             Http.Response health = hub().get("/healthz");
             assertThat(health.status()).isEqualTo(503);
             assertThat(health.json().path("database").asText()).isEqualTo("unreachable");
+            Http.Response ready = hub().get("/readyz");
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.json().path("status").asText()).isEqualTo("unavailable");
+            assertThat(ready.json().path("database").asText()).isEqualTo("unreachable");
         } finally {
             proxy.restore();
         }
@@ -106,5 +110,6 @@ class OutagePostgresTest extends RegistryTestBase {
         pushImage(alice(), "alice/outage", "v2", 1);
         clock.advance(java.time.Duration.ofSeconds(2));
         assertThat(hub().get("/healthz").status()).isEqualTo(200);
+        assertThat(hub().get("/readyz").status()).isEqualTo(200);
     }
 }

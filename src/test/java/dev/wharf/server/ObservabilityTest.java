@@ -23,6 +23,16 @@ class ObservabilityTest extends ServerTest {
     }
 
     @Test
+    void readyzSaysTheNodeTakesWorkWithoutAskingWhoIsAsking() {
+        Http.Response ready = server.http().get("/readyz");
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.header("Content-Type")).startsWith("application/json");
+        assertThat(ready.json().path("status").asText()).isEqualTo("ok");
+        assertThat(ready.json().path("database").asText()).isEqualTo("ok");
+        assertThat(ready.json().path("storage").asText()).isEqualTo("ok");
+    }
+
+    @Test
     void healthzAndPrometheusMetrics() {
         assertThat(server.http().get("/healthz").status()).isEqualTo(200);
         server.http().get("/v2/access-tokens");

@@ -42,7 +42,9 @@ class ServeProcessTest {
     private int start(String adminPassword) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.wharf.Main", "serve",
-                "--port", "0", "--bind", "127.0.0.1", "--data-dir", dataDir.toString()).redirectErrorStream(true);
+                "--port", "0", "--bind", "127.0.0.1", "--data-dir", dataDir.toString(),
+                // a drain period would outlast the 1 s idle timeout the SIGTERM test is about
+                "--drain-period", "0s").redirectErrorStream(true);
         pb.environment().remove("WHARF_ADMIN_PASSWORD");
         if (adminPassword != null) {
             pb.environment().put("WHARF_ADMIN_PASSWORD", adminPassword);
@@ -117,6 +119,7 @@ class ServeProcessTest {
             assertThat(response).startsWith("HTTP/1.1 200").contains("\"token\"");
         }
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("a clean stop on SIGTERM").isZero();
     }
 
     @Test
