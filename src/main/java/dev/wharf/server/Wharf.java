@@ -23,6 +23,7 @@ import dev.wharf.config.WharfConfig;
 import dev.wharf.core.Bookkeeping;
 import dev.wharf.core.DomainException;
 import dev.wharf.core.PrivateFiles;
+import dev.wharf.core.RateLimiter;
 import dev.wharf.credentials.CredentialRules;
 import dev.wharf.credentials.CredentialUpkeep;
 import dev.wharf.credentials.Credentials;
@@ -65,6 +66,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.AbstractConnector;
@@ -133,7 +135,7 @@ public final class Wharf implements AutoCloseable {
         this.signingKeys = SigningKeys.load(database.jdbi(), box, clock);
         Jwts jwts = new Jwts(signingKeys, clock);
         this.authenticator = new Authenticator(accounts, credentials, namespaces, audit, jwts,
-                new LoginThrottle(clock), config.sessionTtl());
+                new LoginThrottle(database.jdbi(), clock), config.sessionTtl());
         this.repositories = new Repositories(database.jdbi(), invalidations, audit, blobStore, clock,
                 config.defaultPrivate(), config.manifestMaxBytes(), config.gcProtectionWindow());
         accounts.whenNamespaceDeleting(repositories::namespaceDeleting);
@@ -167,8 +169,9 @@ public final class Wharf implements AutoCloseable {
                         new ImagesApi(new Images(database.jdbi(), repositories), repositories, policy, requests,
                                 clock)),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
-                AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, namespaces, requests,
-                        clock), new CollectionApi(collector, requests, clock),
+                AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, namespaces,
+                        new RateLimiter(database.jdbi(), "leak-reports", AdminApi.LEAK_REPORTS_PER_HOUR,
+                                Duration.ofHours(1), clock), requests, clock), new CollectionApi(collector, requests, clock),
                         new RetentionApi(accounts, repositories, retentionPolicies, retention, policy, requests,
                                 clock)),
                 GitlabRoutes.dialect(new GitlabApi(authenticator, credentials, accounts, policy, requests, clock)),
