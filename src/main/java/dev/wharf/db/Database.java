@@ -31,7 +31,7 @@ public final class Database implements AutoCloseable {
         this.jdbi = Jdbi.create(dataSource);
         this.postgres = dataSource.getJdbcUrl().startsWith("jdbc:postgresql:");
         this.invalidations = postgres
-                ? Invalidations.postgres(jdbi, dataSource.getJdbcUrl(), channel(jdbi.withHandle(h -> h.createQuery(
+                ? Invalidations.postgres(dataSource.getJdbcUrl(), channel(jdbi.withHandle(h -> h.createQuery(
                         "SELECT current_schema()").mapTo(String.class).one())))
                 : Invalidations.local();
     }

@@ -13,7 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -44,7 +43,6 @@ public final class Invalidations implements AutoCloseable {
     private final String node;
     private final String channel;
     private final String jdbcUrl;
-    private final Jdbi jdbi;
     private final Thread listener;
     private final AtomicLong connections = new AtomicLong();
     private volatile boolean closed;
@@ -52,8 +50,7 @@ public final class Invalidations implements AutoCloseable {
     private record Subscriber(Consumer<String> forgetOne, Runnable forgetAll) {
     }
 
-    private Invalidations(Jdbi jdbi, String jdbcUrl, String channel) {
-        this.jdbi = jdbi;
+    private Invalidations(String jdbcUrl, String channel) {
         byte[] id = new byte[6];
         new SecureRandom().nextBytes(id);
         this.node = HexFormat.of().formatHex(id);
@@ -70,15 +67,15 @@ public final class Invalidations implements AutoCloseable {
 
     /** For one node on an embedded database: publication is a direct call. */
     static Invalidations local() {
-        return new Invalidations(null, null, null);
+        return new Invalidations(null, null);
     }
 
     /**
      * For PostgreSQL: listens on {@code channel} over its own connection to {@code jdbcUrl}. The channel is per
      * database schema, so that nodes share it exactly when they share the data.
      */
-    static Invalidations postgres(Jdbi jdbi, String jdbcUrl, String channel) {
-        return new Invalidations(jdbi, jdbcUrl, channel);
+    static Invalidations postgres(String jdbcUrl, String channel) {
+        return new Invalidations(jdbcUrl, channel);
     }
 
     /**
@@ -102,22 +99,6 @@ public final class Invalidations implements AutoCloseable {
             notify(h, payload);
         }
         afterCommit(h, () -> apply(topicAndKey(payload)));
-    }
-
-    /**
-     * Publishes once {@code h}'s transaction has committed, in a statement of its own: for frequent changes that
-     * decide nothing about who may do what (a manifest pushed, a tag deleted), so that their transactions never
-     * queue for the lock PostgreSQL takes to commit a notification. A node that dies between its commit and this
-     * leaves the others' view stale for the caches' short lifetime.
-     */
-    public void publishAfterCommit(Handle h, String topic, String key) {
-        String payload = payload(topic, key);
-        afterCommit(h, () -> {
-            apply(topicAndKey(payload));
-            if (channel != null) {
-                jdbi.useHandle(other -> notify(other, payload));
-            }
-        });
     }
 
     private static void afterCommit(Handle h, Runnable then) {

@@ -439,7 +439,7 @@ public final class Repositories {
                 // Pushed by digest: untagged unless a tag or an index names it by the time it is looked at.
                 queue.manifests(h, List.of(manifestId), queue.afterWindow());
             }
-            contentChanged(h, repo);
+            changed(h, repo);
         }));
         return new Pushed(digest, doc.subject());
     }
@@ -624,7 +624,7 @@ public final class Repositories {
             audit.recordAll(h, owner(repo), actor, events);
         }
         if (!deletedManifests.isEmpty()) {
-            contentChanged(h, repo);
+            changed(h, repo);
         }
         return new Deleted(List.copyOf(deletedManifests), List.copyOf(deletedTags));
     }
@@ -696,7 +696,7 @@ public final class Repositories {
         }
         queue.manifests(h, manifests.keySet(), reviewAfter);
         if (!removed.isEmpty()) {
-            contentChanged(h, repo);
+            changed(h, repo);
         }
         return List.copyOf(removed);
     }
@@ -812,20 +812,9 @@ public final class Repositories {
         invalidations.publish(h, TOPIC, name.value());
     }
 
-    /**
-     * Makes every node forget its cached view of a repository once {@code h}'s transaction commits: for what decides
-     * access (its visibility, its existence), notified in the transaction itself.
-     */
+    /** Makes every node forget its cached view of a repository once {@code h}'s transaction commits. */
     void changed(Handle h, Repository repo) {
         invalidations.publish(h, TOPIC, repo.name().value() + " " + repo.id());
-    }
-
-    /**
-     * The same for what a push or a deletion of manifests and tags changes, which is frequent and decides nothing
-     * about access: notified right after the commit, so that pushes never queue for the notification lock.
-     */
-    private void contentChanged(Handle h, Repository repo) {
-        invalidations.publishAfterCommit(h, TOPIC, repo.name().value() + " " + repo.id());
     }
 
     /**

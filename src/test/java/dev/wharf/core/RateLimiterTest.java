@@ -16,27 +16,35 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The database-backed rate limiter on H2; {@code ClusterPostgresTest} runs it across two nodes on PostgreSQL. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RateLimiterTest {
     private final ManualClock clock = new ManualClock();
     @TempDir
-    Path dir;
+    static Path dir;
     private Database database;
     private RateLimiter limiter;
 
-    @BeforeEach
+    @BeforeAll
     void open() {
         database = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", null,
                 new ManifestReferencesMigration(new FilesystemBlobStore(dir.resolve("blobs"))));
         limiter = new RateLimiter(database.jdbi(), "test", 3, Duration.ofMinutes(1), clock);
     }
 
-    @AfterEach
+    @BeforeEach
+    void empty() {
+        database.jdbi().useHandle(h -> h.execute("DELETE FROM rate_counters"));
+    }
+
+    @AfterAll
     void close() {
         database.close();
     }
