@@ -37,8 +37,8 @@ import java.util.Set;
  *   <tr><td>robot</td><td>what the resources that cover the repository allow</td></tr>
  * </table>
  * A repository that does not exist yet counts as private, so its existence never leaks. Grants are read through the
- * account and team stores' one-second caches, so a membership or team change takes effect on every node within a
- * second.
+ * account and team stores' one-second caches, which every node forgets as soon as a membership or team change
+ * commits.
  */
 public final class AccessPolicy {
     private final Accounts accounts;

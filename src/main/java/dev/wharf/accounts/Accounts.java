@@ -9,6 +9,7 @@ import dev.wharf.core.ShortCache;
 import dev.wharf.core.Timestamps;
 import dev.wharf.core.UniqueViolation;
 import dev.wharf.core.Validation;
+import dev.wharf.db.Invalidations;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -28,9 +29,9 @@ import org.jdbi.v3.core.statement.StatementContext;
 /**
  * Users, organizations and memberships. Every change is audited in the same transaction.
  *
- * <p>Lookups on the request path (an account by name or id, a member's role) go through one-second caches that this
- * node invalidates at once on every change, so that a deleted account or a removed member stops working on this node
- * at once and on the others within a second.
+ * <p>Lookups on the request path (an account by name or id, a member's role) go through one-second caches that every
+ * node forgets as soon as a change commits (see {@link Invalidations}), so that a deleted account or a removed member
+ * stops working everywhere at once; the one second bounds how long a lost notification could leave one stale.
  */
 public final class Accounts {
     public static final int MIN_PASSWORD_LENGTH = 10;
@@ -38,6 +39,9 @@ public final class Accounts {
     private static final String COLUMNS = "id, uuid, name, kind, email, site_admin, created_at";
     private static final Duration CACHE_TTL = Duration.ofSeconds(1);
     private static final long CACHE_BYTES = 4L * 1024 * 1024;
+    /** Invalidation topics: an account, keyed {@code <id> <name>}; a membership, keyed {@code <org id> <user id>}. */
+    private static final String ACCOUNT_TOPIC = "account";
+    private static final String MEMBERSHIP_TOPIC = "membership";
 
     private final Jdbi jdbi;
     private final AuditLog audit;
@@ -46,13 +50,15 @@ public final class Accounts {
     private final ShortCache<String, Optional<Account>> byName;
     private final ShortCache<Long, Optional<Account>> byId;
     private final ShortCache<Membership.Key, Optional<Role>> roles;
-    private final List<Consumer<Membership.Key>> leaving = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Membership.Key>> membershipChanging = new CopyOnWriteArrayList<>();
     private final List<ObjLongConsumer<Handle>> namespaceDeleting = new CopyOnWriteArrayList<>();
     /** A user's organizations by id, read on every pull they make (restricted images). */
     private final ShortCache<Long, List<Long>> orgsOfUser;
+    private final Invalidations invalidations;
 
-    public Accounts(Jdbi jdbi, AuditLog audit, PasswordHasher hasher, Clock clock) {
+    public Accounts(Jdbi jdbi, Invalidations invalidations, AuditLog audit, PasswordHasher hasher, Clock clock) {
         this.jdbi = jdbi;
+        this.invalidations = invalidations;
         this.audit = audit;
         this.hasher = hasher;
         this.clock = clock;
@@ -60,6 +66,45 @@ public final class Accounts {
         this.byId = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 300, clock);
         this.roles = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 100, clock);
         this.orgsOfUser = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 100 + 24 * v.size(), clock);
+        invalidations.subscribe(ACCOUNT_TOPIC, this::forgetAccount, () -> {
+            byName.invalidateAll();
+            byId.invalidateAll();
+            roles.invalidateAll();
+            orgsOfUser.invalidateAll();
+        });
+        invalidations.subscribe(MEMBERSHIP_TOPIC, this::forgetMembership, () -> {
+            roles.invalidateAll();
+            orgsOfUser.invalidateAll();
+            membershipChanging.forEach(listener -> listener.accept(null));
+        });
+    }
+
+    /** Forgets an account, keyed {@code <id> <name>}, with its memberships; any user's organizations may include it. */
+    private void forgetAccount(String key) {
+        int space = key.indexOf(' ');
+        long id = Long.parseLong(key.substring(0, space));
+        byName.invalidate(key.substring(space + 1));
+        byId.invalidate(id);
+        roles.invalidateIf(k -> k.userId() == id || k.orgId() == id);
+        orgsOfUser.invalidateAll();
+    }
+
+    /** Forgets a membership, keyed {@code <org id> <user id>}, and what the listeners derived from it. */
+    private void forgetMembership(String key) {
+        int space = key.indexOf(' ');
+        Membership.Key membership = new Membership.Key(Long.parseLong(key.substring(0, space)),
+                Long.parseLong(key.substring(space + 1)));
+        roles.invalidate(membership);
+        orgsOfUser.invalidate(membership.userId());
+        membershipChanging.forEach(listener -> listener.accept(membership));
+    }
+
+    private void accountChanged(Handle h, Account account) {
+        invalidations.publish(h, ACCOUNT_TOPIC, account.id() + " " + account.name());
+    }
+
+    private void membershipChanged(Handle h, long orgId, long userId) {
+        invalidations.publish(h, MEMBERSHIP_TOPIC, orgId + " " + userId);
     }
 
     /** The account with this name. A string that cannot be an account's name is not looked up (nor cached). */
@@ -152,15 +197,15 @@ public final class Accounts {
             Account created = insert(h, name, UUID.randomUUID(), Account.Kind.USER, email, hash, siteAdmin,
                     actor.accountId());
             audit.record(h, created.logOwner(), AuditAction.USER_CREATE, name, actor, Map.of());
+            accountChanged(h, created);
             return created;
         });
-        byName.invalidate(name);
         return account;
     }
 
     /** Deletes a user with their tokens and memberships. Refused when they are the last owner of an org. */
     public void deleteUser(String name, Actor actor) {
-        Account user = jdbi.inTransaction(h -> {
+        jdbi.useTransaction(h -> {
             Account found = h.createQuery("SELECT " + COLUMNS + " FROM accounts WHERE name = :name AND kind = 'user'")
                     .bind("name", name).map(Accounts::map).findOne()
                     .orElseThrow(() -> new DomainException.NotFound("user not found"));
@@ -180,12 +225,8 @@ public final class Accounts {
             namespaceDeleting.forEach(listener -> listener.accept(h, found.id()));
             h.createUpdate("DELETE FROM accounts WHERE id = :id").bind("id", found.id()).execute();
             audit.record(h, found.logOwner(), AuditAction.USER_DELETE, name, actor, Map.of());
-            return found;
+            accountChanged(h, found);
         });
-        byName.invalidate(name);
-        byId.invalidate(user.id());
-        roles.invalidateIf(k -> k.userId() == user.id());
-        orgsOfUser.invalidate(user.id());
     }
 
     /**
@@ -223,10 +264,10 @@ public final class Accounts {
             audit.record(h, created.logOwner(), AuditAction.ORG_CREATE, name, actor, Map.of());
             audit.record(h, created.logOwner(), AuditAction.ORG_MEMBER_ADD, owner.name(), actor,
                     Map.of("role", Role.OWNER.wireName()));
+            accountChanged(h, created);
+            membershipChanged(h, created.id(), owner.id());
             return created;
         });
-        byName.invalidate(name);
-        orgsOfUser.invalidate(owner.id());
         return org;
     }
 
@@ -243,11 +284,8 @@ public final class Accounts {
                 throw new DomainException.NotFound("organization not found");
             }
             audit.record(h, org.logOwner(), AuditAction.ORG_DELETE, org.name(), actor, Map.of());
+            accountChanged(h, org);
         });
-        byName.invalidate(org.name());
-        byId.invalidate(org.id());
-        roles.invalidateIf(k -> k.orgId() == org.id());
-        orgsOfUser.invalidateIf(userId -> true);
     }
 
     /** The user's role in the org, or empty when they are not a member. */
@@ -289,10 +327,9 @@ public final class Accounts {
                 audit.record(h, org.logOwner(), AuditAction.ORG_MEMBER_ROLE_CHANGE, username, actor,
                         Map.of("role", role.wireName(), "previous_role", current.get().wireName()));
             }
+            membershipChanged(h, org.id(), user.id());
             return new Membership(org.name(), username, role, now);
         });
-        roles.invalidate(new Membership.Key(org.id(), user.id()));
-        orgsOfUser.invalidate(user.id());
         return membership;
     }
 
@@ -312,19 +349,16 @@ public final class Accounts {
             h.createUpdate("DELETE FROM org_members WHERE org_id = :o AND user_id = :u")
                     .bind("o", org.id()).bind("u", user.id()).execute();
             audit.record(h, org.logOwner(), AuditAction.ORG_MEMBER_REMOVE, username, actor, Map.of());
+            membershipChanged(h, org.id(), user.id());
         });
-        Membership.Key left = new Membership.Key(org.id(), user.id());
-        roles.invalidate(left);
-        orgsOfUser.invalidate(user.id());
-        leaving.forEach(listener -> listener.accept(left));
     }
 
     /**
-     * Calls {@code listener} after each removal of a member, so that what is cached about the membership (their
-     * teams' grants) is forgotten on this node at once.
+     * Calls {@code listener} on every node after each change of a membership, so that what is cached about it (the
+     * member's teams' grants) is forgotten with it; with null when every membership may have changed.
      */
-    void whenMemberLeaves(Consumer<Membership.Key> listener) {
-        leaving.add(listener);
+    void whenMembershipChanges(Consumer<Membership.Key> listener) {
+        membershipChanging.add(listener);
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.wharf.core.Nulls;
 import dev.wharf.core.ShortCache;
 import dev.wharf.core.Timestamps;
 import dev.wharf.core.UniqueViolation;
+import dev.wharf.db.Invalidations;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -27,11 +28,13 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Organizations' namespace settings. Read on every use of a robot credential and on every pull of a member of an
- * organization, through a one-second cache that this node invalidates at once when the settings change.
+ * organization, through a one-second cache that every node forgets as soon as a change of the settings commits.
  */
 public final class NamespaceSettingsStore {
     private static final Duration CACHE_TTL = Duration.ofSeconds(1);
     private static final long CACHE_BYTES = 2L * 1024 * 1024;
+    /** The invalidation topic of an organization's settings, keyed by its id. */
+    private static final String TOPIC = "namespace-settings";
     private static final String COLUMNS = "allowed_networks, gc_days, gc_time, vulnerability_scanning, updated_at,"
             + " updated_by_id, updated_by, restricted_images, allow_official_images, allow_verified_publishers,"
             + " verified_publisher";
@@ -40,12 +43,15 @@ public final class NamespaceSettingsStore {
     private final AuditLog audit;
     private final Clock clock;
     private final ShortCache<Long, NamespaceSettings> cache;
+    private final Invalidations invalidations;
 
-    public NamespaceSettingsStore(Jdbi jdbi, AuditLog audit, Clock clock) {
+    public NamespaceSettingsStore(Jdbi jdbi, Invalidations invalidations, AuditLog audit, Clock clock) {
         this.jdbi = jdbi;
+        this.invalidations = invalidations;
         this.audit = audit;
         this.clock = clock;
         this.cache = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 200 + 60 * v.allowedNetworks().size(), clock);
+        invalidations.subscribe(TOPIC, orgId -> cache.invalidate(Long.parseLong(orgId)), cache::invalidateAll);
     }
 
     /** The organization's settings; the defaults when none were stored. */
@@ -82,7 +88,6 @@ public final class NamespaceSettingsStore {
         columns.put("gc_time", Nulls.text(time));
         columns.put("vulnerability_scanning", settings.vulnerabilityScanning());
         jdbi.useTransaction(h -> write(h, settings.orgId(), columns, actor));
-        cache.invalidate(settings.orgId());
         return get(settings.orgId());
     }
 
@@ -108,7 +113,6 @@ public final class NamespaceSettingsStore {
             data.put("previous_allow_verified_publishers", String.valueOf(before.allowVerifiedPublishers()));
             audit.record(h, org.logOwner(), AuditAction.ORG_SETTINGS_UPDATE, org.name(), actor, data);
         });
-        cache.invalidate(org.id());
         return get(org.id());
     }
 
@@ -122,7 +126,6 @@ public final class NamespaceSettingsStore {
                         Map.of("verified_publisher", String.valueOf(verified)));
             }
         });
-        cache.invalidate(org.id());
         return get(org.id());
     }
 
@@ -133,9 +136,11 @@ public final class NamespaceSettingsStore {
 
     /**
      * Sets {@code columns} (names from this class, never from input) of the organization's row, creating the row
-     * with the other columns' defaults when there is none, and records who changed it.
+     * with the other columns' defaults when there is none, and records who changed it; every node forgets the old
+     * settings once the transaction commits.
      */
     private void write(Handle h, long orgId, Map<String, Object> columns, Actor actor) {
+        invalidations.publish(h, TOPIC, String.valueOf(orgId));
         Map<String, Object> all = new LinkedHashMap<>(columns);
         all.put("updated_at", Timestamps.now(clock));
         all.put("updated_by_id", Nulls.bigint(actor.accountId()));

@@ -9,6 +9,7 @@ import dev.wharf.core.ShortCache;
 import dev.wharf.core.Timestamps;
 import dev.wharf.core.UniqueViolation;
 import dev.wharf.core.Validation;
+import dev.wharf.db.Invalidations;
 import dev.wharf.repositories.Repository;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,7 +34,8 @@ import org.jdbi.v3.core.statement.StatementContext;
  * member who leaves the organization from its teams.
  *
  * <p>What a member's teams allow on a repository is asked on every registry request; it is read through a
- * one-second cache that this node forgets at once on every change to teams, their members or their permissions.
+ * one-second cache that every node forgets as soon as a change to teams, their members or their permissions
+ * commits.
  */
 public final class Teams {
     public static final int MAX_DESCRIPTION = 255;
@@ -42,12 +44,18 @@ public final class Teams {
             + " (SELECT COUNT(*) FROM team_members c WHERE c.team_id = t.id) AS member_count";
     private static final Duration CACHE_TTL = Duration.ofSeconds(1);
     private static final long CACHE_BYTES = 4L * 1024 * 1024;
+    /**
+     * The invalidation topic of the grants, keyed {@code org <id>} (a team deleted), {@code member <org id> <user
+     * id>} (a team's members changed) or {@code repository <id>} (a team's permission changed).
+     */
+    private static final String TOPIC = "team-grants";
 
     private final Jdbi jdbi;
     private final AuditLog audit;
     private final Accounts accounts;
     private final Clock clock;
     private final ShortCache<GrantKey, Optional<TeamPermission>> grants;
+    private final Invalidations invalidations;
 
     /** One member's teams' permission on one repository of the organization, as the cache keys it. */
     private record GrantKey(long orgId, long userId, long repositoryId) {
@@ -57,14 +65,41 @@ public final class Teams {
     public record Grant(Team team, TeamPermission permission) {
     }
 
-    public Teams(Jdbi jdbi, AuditLog audit, Accounts accounts, Clock clock) {
+    public Teams(Jdbi jdbi, Invalidations invalidations, AuditLog audit, Accounts accounts, Clock clock) {
         this.jdbi = jdbi;
+        this.invalidations = invalidations;
         this.audit = audit;
         this.accounts = accounts;
         this.clock = clock;
         this.grants = new ShortCache<>(CACHE_TTL, CACHE_BYTES, (k, v) -> 120, clock);
-        accounts.whenMemberLeaves(left -> grants.invalidateIf(
-                k -> k.orgId() == left.orgId() && k.userId() == left.userId()));
+        accounts.whenMembershipChanges(m -> {
+            if (m == null) {
+                grants.invalidateAll();
+            } else {
+                forgetMember(m.orgId(), m.userId());
+            }
+        });
+        invalidations.subscribe(TOPIC, this::forget, grants::invalidateAll);
+    }
+
+    private void forget(String key) {
+        String[] parts = key.split(" ", -1);
+        switch (parts[0]) {
+            case "org" -> {
+                long org = Long.parseLong(parts[1]);
+                grants.invalidateIf(k -> k.orgId() == org);
+            }
+            case "member" -> forgetMember(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+            case "repository" -> {
+                long repository = Long.parseLong(parts[1]);
+                grants.invalidateIf(k -> k.repositoryId() == repository);
+            }
+            default -> grants.invalidateAll();
+        }
+    }
+
+    private void forgetMember(long orgId, long userId) {
+        grants.invalidateIf(k -> k.orgId() == orgId && k.userId() == userId);
     }
 
     /**
@@ -178,8 +213,8 @@ public final class Teams {
                 throw new DomainException.NotFound("group not found");
             }
             audit.record(h, org.logOwner(), AuditAction.ORG_TEAM_DELETE, team.name(), actor, Map.of());
+            invalidations.publish(h, TOPIC, "org " + team.orgId());
         });
-        grants.invalidateIf(k -> k.orgId() == team.orgId());
     }
 
     /** A team's members by name, at {@code offset}, at most {@code limit}; with {@code search}, names that have it. */
@@ -202,7 +237,7 @@ public final class Teams {
     /** Adds a member of the organization to a team; adding one who is in it already changes nothing. */
     public void addMember(Account org, Team team, String username, Actor actor) {
         Account user = accounts.user(username);
-        boolean added = jdbi.inTransaction(h -> {
+        jdbi.useTransaction(h -> {
             // Locks the membership, so that the member cannot leave the organization meanwhile.
             boolean member = h.createQuery("SELECT role FROM org_members WHERE org_id = :o AND user_id = :u FOR UPDATE")
                     .bind("o", org.id()).bind("u", user.id()).mapTo(String.class).findOne().isPresent();
@@ -212,7 +247,7 @@ public final class Teams {
             boolean already = h.createQuery("SELECT COUNT(*) FROM team_members WHERE team_id = :t AND user_id = :u")
                     .bind("t", team.id()).bind("u", user.id()).mapTo(Long.class).one() > 0;
             if (already) {
-                return false;
+                return;
             }
             UniqueViolation.asConflict("user is already a member of the group", () -> h.createUpdate(
                             "INSERT INTO team_members (team_id, org_id, user_id, added_at) VALUES (:t, :o, :u, :at)")
@@ -220,11 +255,8 @@ public final class Teams {
                     .bind("at", Timestamps.now(clock)).execute());
             audit.record(h, org.logOwner(), AuditAction.ORG_TEAM_MEMBER_ADD, username, actor,
                     Map.of("team", team.name()));
-            return true;
+            memberChanged(h, org, user);
         });
-        if (added) {
-            forget(org, user);
-        }
     }
 
     /** Removes a user from a team. */
@@ -238,8 +270,8 @@ public final class Teams {
             }
             audit.record(h, org.logOwner(), AuditAction.ORG_TEAM_MEMBER_REMOVE, username, actor,
                     Map.of("team", team.name()));
+            memberChanged(h, org, user);
         });
-        forget(org, user);
     }
 
     /**
@@ -272,8 +304,8 @@ public final class Teams {
             previous.ifPresent(p -> data.put("previous_permission", p.wireName()));
             audit.record(h, org.logOwner(), AuditAction.ORG_TEAM_PERMISSION_UPDATE, repository.name().toString(),
                     actor, data);
+            invalidations.publish(h, TOPIC, "repository " + repository.id());
         });
-        grants.invalidateIf(k -> k.repositoryId() == repository.id());
         return new Grant(team, permission);
     }
 
@@ -292,8 +324,8 @@ public final class Teams {
         return out;
     }
 
-    private void forget(Account org, Account user) {
-        grants.invalidateIf(k -> k.orgId() == org.id() && k.userId() == user.id());
+    private void memberChanged(Handle h, Account org, Account user) {
+        invalidations.publish(h, TOPIC, "member " + org.id() + " " + user.id());
     }
 
     private static void validate(String name, String description) {

@@ -42,7 +42,7 @@ public final class AdminApi {
     /** The longest candidate looked at; Wharf's secrets have 52 characters. */
     static final int MAX_LEAKED_LENGTH = 100;
     /** Leak reports one client address may send per hour, as GitHub allows unauthenticated callers. */
-    static final int LEAK_REPORTS_PER_HOUR = 60;
+    public static final int LEAK_REPORTS_PER_HOUR = 60;
     /** Room for {@link #MAX_LEAKED} quoted, escaped candidates of the longest length, and some white space. */
     private static final long MAX_LEAK_REPORT_BYTES = (long) MAX_LEAKED * (MAX_LEAKED_LENGTH + 8) + 1024;
     /** Longer than any sensible way of writing at most a day. */
@@ -57,14 +57,14 @@ public final class AdminApi {
     private final RateLimiter leakReports;
 
     public AdminApi(Authenticator authenticator, Accounts accounts, Credentials credentials, AccessPolicy policy,
-                    NamespaceSettingsStore namespaces, Requests requests, Clock clock) {
+                    NamespaceSettingsStore namespaces, RateLimiter leakReports, Requests requests, Clock clock) {
         this.authenticator = authenticator;
         this.accounts = accounts;
         this.credentials = credentials;
         this.policy = policy;
         this.namespaces = namespaces;
         this.requests = requests;
-        this.leakReports = new RateLimiter(LEAK_REPORTS_PER_HOUR, Duration.ofHours(1), clock);
+        this.leakReports = leakReports;
     }
 
     /** What an admin route needs from its caller. */

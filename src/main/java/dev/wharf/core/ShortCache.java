@@ -73,6 +73,11 @@ public final class ShortCache<K, V> {
         cache.asMap().keySet().removeIf(matching);
     }
 
+    public void invalidateAll() {
+        generation.incrementAndGet();
+        cache.invalidateAll();
+    }
+
     /** Rough heap size of a string, for weighers: header, array header and two bytes a character at most. */
     public static int bytes(String s) {
         return s == null ? 0 : 40 + 2 * s.length();

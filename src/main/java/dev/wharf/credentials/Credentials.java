@@ -14,6 +14,7 @@ import dev.wharf.core.ShortCache;
 import dev.wharf.core.Timestamps;
 import dev.wharf.core.UniqueViolation;
 import dev.wharf.core.Validation;
+import dev.wharf.db.Invalidations;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -45,12 +46,17 @@ public final class Credentials {
     public static final int MAX_RESOURCES = 50;
     /** Live (not revoked) credentials one account may hold; revoked ones do not count. */
     public static final int MAX_LIVE_PER_OWNER = 1000;
-    /** Bounds how stale another node's view of a revoked credential can be; this node invalidates at once. */
+    /**
+     * Bounds how stale a node's view of a changed credential can be should its notification be lost; every node
+     * forgets it as soon as the change commits.
+     */
     private static final Duration STATE_CACHE_TTL = Duration.ofSeconds(1);
     private static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
     /** The longest rotation chain reuse detection follows. */
     private static final int MAX_FAMILY = 10_000;
     private static final long CACHE_BYTES = 8L * 1024 * 1024;
+    /** The invalidation topic of a credential's state, keyed by its uuid. */
+    private static final String TOPIC = "credential";
 
     private final Jdbi jdbi;
     private final AuditLog audit;
@@ -60,15 +66,22 @@ public final class Credentials {
     private final ShortCache<UUID, Optional<Credential>> byUuid;
     /** Credentials whose last use was written within the last minute: their next uses need no write. */
     private final ShortCache<UUID, Boolean> lastUsedWritten;
+    private final Invalidations invalidations;
 
-    public Credentials(Jdbi jdbi, AuditLog audit, Clock clock, Bookkeeping bookkeeping, CredentialRules rules) {
+    public Credentials(Jdbi jdbi, Invalidations invalidations, AuditLog audit, Clock clock, Bookkeeping bookkeeping,
+                       CredentialRules rules) {
         this.jdbi = jdbi;
+        this.invalidations = invalidations;
         this.audit = audit;
         this.clock = clock;
         this.bookkeeping = bookkeeping;
         this.rules = rules;
         this.byUuid = new ShortCache<>(STATE_CACHE_TTL, CACHE_BYTES, (k, v) -> 1500, clock);
         this.lastUsedWritten = new ShortCache<>(LAST_USED_RESOLUTION, CACHE_BYTES, (k, v) -> 100, clock);
+        invalidations.subscribe(TOPIC, uuid -> forget(UUID.fromString(uuid)), () -> {
+            byUuid.invalidateAll();
+            lastUsedWritten.invalidateAll();
+        });
     }
 
     /** A new credential and its secret; the secret exists only in this object and is never stored. */
@@ -203,9 +216,9 @@ public final class Credentials {
             CredentialRows.writeResources(h, id, resources);
             Credential c = CredentialRows.one(h, "c.id = :id", "id", id, false).orElseThrow();
             record(h, c, Verb.CREATE, actor, describe(c));
+            changed(h, uuid);
             return c;
         });
-        byUuid.invalidate(uuid);
         return new Created(created, secret);
     }
 
@@ -321,9 +334,9 @@ public final class Credentials {
                 data.put("previous_label", current.name());
             }
             record(h, c, Verb.UPDATE, actor, data);
+            changed(h, c.uuid());
             return c;
         });
-        byUuid.invalidate(credential.uuid());
         return updated;
     }
 
@@ -349,8 +362,8 @@ public final class Credentials {
                 data.put("reason", reason);
             }
             record(h, current, delete ? Verb.DELETE : Verb.REVOKE, actor, data);
+            changed(h, current.uuid());
         });
-        forget(credential);
     }
 
     /**
@@ -361,9 +374,10 @@ public final class Credentials {
         if (!credential.deleted()) {
             throw new IllegalArgumentException("only deleted credentials are purged");
         }
-        jdbi.useHandle(h -> h.createUpdate("DELETE FROM credentials WHERE id = :id AND deleted")
-                .bind("id", credential.id()).execute());
-        forget(credential);
+        jdbi.useTransaction(h -> {
+            h.createUpdate("DELETE FROM credentials WHERE id = :id AND deleted").bind("id", credential.id()).execute();
+            changed(h, credential.uuid());
+        });
     }
 
     /**
@@ -406,9 +420,9 @@ public final class Credentials {
             data.put("rotated_from", old.uuid().toString());
             data.put("grace_seconds", String.valueOf(grace.toSeconds()));
             record(h, c, Verb.ROTATE, actor, data);
+            changed(h, old.uuid());
             return c;
         });
-        forget(credential);
         return new Created(rotated, secret);
     }
 
@@ -454,11 +468,11 @@ public final class Credentials {
                         + " AND grace_pending").bind("id", c.id()).execute();
                 if (claimed == 1) {
                     record(h, c, Verb.GRACE_END, Actor.SYSTEM, describe(c));
+                    changed(h, c.uuid());
                 }
                 return claimed == 1;
             });
             if (mine) {
-                forget(c);
                 finished++;
             }
         }
@@ -489,7 +503,7 @@ public final class Credentials {
 
     /**
      * The credential by uuid if it still authenticates now, for what was derived from one (sessions, registry
-     * tokens). Cached for at most one second, and invalidated at once on this node when it changes.
+     * tokens). Cached for at most one second, and forgotten on every node as soon as it changes.
      */
     public Optional<Credential> usable(UUID uuid) {
         Optional<Credential> found = byUuid.get(uuid, u -> jdbi.withHandle(h -> CredentialRows.one(h, "c.uuid = :u",
@@ -575,9 +589,14 @@ public final class Credentials {
         return data;
     }
 
-    private void forget(Credential c) {
-        byUuid.invalidate(c.uuid());
-        lastUsedWritten.invalidate(c.uuid());
+    /** Makes every node forget what it cached of the credential once {@code h}'s transaction commits. */
+    private void changed(Handle h, UUID uuid) {
+        invalidations.publish(h, TOPIC, uuid.toString());
+    }
+
+    private void forget(UUID uuid) {
+        byUuid.invalidate(uuid);
+        lastUsedWritten.invalidate(uuid);
     }
 
     private static Credential locked(Handle h, long id) {

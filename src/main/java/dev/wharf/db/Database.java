@@ -24,11 +24,26 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final boolean postgres;
+    private final Invalidations invalidations;
 
     private Database(HikariDataSource dataSource) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
         this.postgres = dataSource.getJdbcUrl().startsWith("jdbc:postgresql:");
+        this.invalidations = postgres
+                ? Invalidations.postgres(dataSource.getJdbcUrl(), channel(jdbi.withHandle(h -> h.createQuery(
+                        "SELECT current_schema()").mapTo(String.class).one())))
+                : Invalidations.local();
+    }
+
+    /**
+     * The notification channel of the nodes that share this schema: channels are per database, and two
+     * installations (or test classes) may share a database in separate schemas.
+     */
+    static String channel(String schema) {
+        String name = "wharf_invalidations_" + schema;
+        return name.length() <= 63 && name.matches("[A-Za-z0-9_]+") ? name
+                : "wharf_invalidations_" + Integer.toHexString(schema.hashCode());
     }
 
     /** Opens the pool and migrates the schema to the latest version. */
@@ -67,6 +82,11 @@ public final class Database implements AutoCloseable {
         return jdbi;
     }
 
+    /** How this node tells the others that what they may cache has changed. */
+    public Invalidations invalidations() {
+        return invalidations;
+    }
+
     public boolean isPostgres() {
         return postgres;
     }
@@ -82,6 +102,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        invalidations.close();
         dataSource.close();
     }
 }

@@ -94,7 +94,6 @@ final class Collection {
     private long filesScanned;
     /** Cascaded reviews are due at the run's start, so that this run sees them. */
     private OffsetDateTime startedAt;
-    private final Set<Repository> changedRepositories = new HashSet<>();
     private final List<String> filesToRemove = new ArrayList<>();
     private final List<CollectionRun.Item> pendingItems = new ArrayList<>();
 
@@ -175,7 +174,6 @@ final class Collection {
                 if (repo.isEmpty()) {
                     return List.<CollectionRun.Item>of();
                 }
-                changedRepositories.add(repo.get());
                 return retention.apply(h, repositoryId, Timestamps.now(clock), startedAt, Actor.COLLECTOR).stream()
                         .map(t -> new CollectionRun.Item("tag", repo.get().name().value(), t.tag(), null))
                         .toList();
@@ -367,7 +365,6 @@ final class Collection {
             Repository repo = Repositories.byId(h, inRepo.getKey()).orElseThrow();
             Repositories.Deleted deleted = repositories.deleteManifests(h, repo, inRepo.getValue(), Actor.COLLECTOR,
                     startedAt);
-            changedRepositories.add(repo);
             manifestsDeleted += deleted.manifests().size();
             for (Digest d : deleted.manifests()) {
                 pendingItems.add(new CollectionRun.Item("manifest", repo.name().value(), d.toString(), null));
@@ -504,11 +501,9 @@ final class Collection {
         return new Snapshot();
     }
 
-    /** After a transaction committed: removes the files it condemned, forgets cached views, reports. */
+    /** After a transaction committed: removes the files it condemned, reports. */
     private void committed() {
         removeFiles();
-        changedRepositories.forEach(repositories::changed);
-        changedRepositories.clear();
         if (!pendingItems.isEmpty()) {
             progress.removed(List.copyOf(pendingItems));
             pendingItems.clear();

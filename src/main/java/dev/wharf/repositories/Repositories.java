@@ -9,6 +9,7 @@ import dev.wharf.core.Nulls;
 import dev.wharf.core.Reason;
 import dev.wharf.core.ShortCache;
 import dev.wharf.core.Timestamps;
+import dev.wharf.db.Invalidations;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.Digest;
 import java.io.ByteArrayInputStream;
@@ -45,9 +46,9 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
  * them: the global {@code blobs} row and the repository's link, or the manifest, its references and its tag, commit
  * together. No row ever names an object the store does not hold.
  *
- * <p>Reads on the pull path (repository by name, manifest by reference) go through one-second caches that this node
- * invalidates at once on every change, so a HEAD costs no database round trip when it repeats, and another node's
- * change is visible within a second.
+ * <p>Reads on the pull path (repository by name, manifest by reference) go through one-second caches that every node
+ * forgets as soon as a change commits (see {@link Invalidations}), so a HEAD costs no database round trip when it
+ * repeats, and a change made through any node is seen by all at once.
  *
  * <p>A manifest's bytes are kept in its row as well as in the blob store, and every read of them (a manifest GET, the
  * referrers list) is served from the row, so that pulling a manifest never waits for object storage. The copy in the
@@ -72,6 +73,8 @@ public final class Repositories {
     private static final int RETRIES = 6;
     /** Digests per statement of a bulk deletion: well inside every driver's limit on bound parameters. */
     private static final int DELETE_BATCH = 500;
+    /** The invalidation topic of a repository, keyed by its name, then its id when it has one. */
+    private static final String TOPIC = "repository";
 
     private final Jdbi jdbi;
     private final ReferenceFence fence;
@@ -85,14 +88,16 @@ public final class Repositories {
     /** Manifest bytes by digest: a digest's bytes never change, so an entry needs no invalidation. */
     private final ShortCache<Digest, byte[]> contentByDigest;
     private final CollectionQueue queue;
+    private final Invalidations invalidations;
 
     private record ReferenceKey(long repositoryId, String reference) {
     }
 
-    public Repositories(Jdbi jdbi, boolean postgres, AuditLog audit, BlobStore store, Clock clock,
-                        boolean defaultPrivate, long manifestMaxBytes, Duration protectionWindow) {
+    public Repositories(Jdbi jdbi, boolean postgres, Invalidations invalidations, AuditLog audit, BlobStore store,
+                        Clock clock, boolean defaultPrivate, long manifestMaxBytes, Duration protectionWindow) {
         this.jdbi = jdbi;
         this.fence = ReferenceFence.forDatabase(postgres);
+        this.invalidations = invalidations;
         this.audit = audit;
         this.store = store;
         this.clock = clock;
@@ -103,6 +108,20 @@ public final class Repositories {
         this.byReference = new ShortCache<>(CACHE_TTL, CACHE_BYTES,
                 (k, v) -> 400 + ShortCache.bytes(k.reference()), clock);
         this.contentByDigest = new ShortCache<>(CONTENT_CACHE_TTL, CACHE_BYTES, (k, v) -> 200 + v.length, clock);
+        invalidations.subscribe(TOPIC, this::forget, () -> {
+            byName.invalidateAll();
+            byReference.invalidateAll();
+        });
+    }
+
+    /** Forgets a repository, keyed {@code <name>} or {@code <name> <id>}. */
+    private void forget(String key) {
+        int space = key.indexOf(' ');
+        byName.invalidate(space < 0 ? key : key.substring(0, space));
+        if (space > 0) {
+            long id = Long.parseLong(key.substring(space + 1));
+            byReference.invalidateIf(k -> k.repositoryId() == id);
+        }
     }
 
     public long manifestMaxBytes() {
@@ -168,22 +187,25 @@ public final class Repositories {
                         .execute();
                 audit.record(h, owner, AuditAction.REPO_CREATE, name.value(), actor,
                         Map.of("visibility", defaultPrivate ? "private" : "public"));
+                created(h, name);
             });
         } catch (UnableToExecuteStatementException e) {
             if (!isUniqueViolation(e)) {
                 throw e;
             }
             // Another request created it first; use theirs.
+            byName.invalidate(name.value());
         }
-        byName.invalidate(name.value());
         return require(name);
     }
 
     /** Makes a repository public or private. */
     public void setPrivate(Repository repo, boolean isPrivate) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE repositories SET is_private = :p WHERE id = :id")
-                .bind("p", isPrivate).bind("id", repo.id()).execute());
-        byName.invalidate(repo.name().value());
+        jdbi.useTransaction(h -> {
+            h.createUpdate("UPDATE repositories SET is_private = :p WHERE id = :id")
+                    .bind("p", isPrivate).bind("id", repo.id()).execute();
+            changed(h, repo);
+        });
     }
 
     /** Deletes a repository with its tags, manifests and links, audited as {@code repo.delete}. */
@@ -196,8 +218,8 @@ public final class Repositories {
                         "repository " + repo.name() + " is not known");
             }
             audit.record(h, owner(repo), AuditAction.REPO_DELETE, repo.name().value(), actor, Map.of());
+            changed(h, repo);
         });
-        changed(repo);
     }
 
     /**
@@ -206,6 +228,8 @@ public final class Repositories {
      */
     public void namespaceDeleting(Handle h, long namespaceId) {
         queue.namespace(h, namespaceId, queue.afterWindow());
+        // The namespace may hold any number of repositories: rather than one notification each, forget them all.
+        invalidations.publish(h, TOPIC, Invalidations.ALL);
     }
 
     /** The repository with this id, read in the caller's transaction. */
@@ -488,8 +512,8 @@ public final class Repositories {
                 // Pushed by digest: untagged unless a tag or an index names it by the time it is looked at.
                 queue.manifests(h, List.of(manifestId), queue.afterWindow());
             }
+            changed(h, repo);
         })));
-        changed(repo);
         return new Pushed(digest, doc.subject());
     }
 
@@ -622,14 +646,12 @@ public final class Repositories {
      * {@code repo.manifest.delete}. The one code path for every manifest deletion.
      */
     public Deleted deleteManifests(Repository repo, List<Digest> digests, Actor actor) {
-        Deleted deleted = jdbi.inTransaction(h -> deleteManifests(h, repo, digests, actor, queue.afterWindow()));
-        changed(repo);
-        return deleted;
+        return jdbi.inTransaction(h -> deleteManifests(h, repo, digests, actor, queue.afterWindow()));
     }
 
     /**
      * {@link #deleteManifests} in the caller's transaction, queueing what the manifests referred to for review after
-     * {@code reviewAfter}. The caller invalidates this node's cache with {@link #changed} once it commits.
+     * {@code reviewAfter}. Every node forgets its cached view of the repository once the transaction commits.
      */
     Deleted deleteManifests(Handle h, Repository repo, List<Digest> digests, Actor actor,
                             OffsetDateTime reviewAfter) {
@@ -679,6 +701,9 @@ public final class Repositories {
             }
             audit.recordAll(h, owner(repo), actor, events);
         }
+        if (!deletedManifests.isEmpty()) {
+            changed(h, repo);
+        }
         return new Deleted(List.copyOf(deletedManifests), List.copyOf(deletedTags));
     }
 
@@ -689,7 +714,6 @@ public final class Repositories {
                 throw new DomainException.NotFound(Reason.MANIFEST_UNKNOWN, "tag " + tag + " is not in " + repo.name());
             }
         });
-        changed(repo);
     }
 
     /** A tag that was removed, and the manifest it pointed to. */
@@ -699,8 +723,8 @@ public final class Repositories {
     /**
      * Deletes tags in the caller's transaction, unless one of them is immutable (then nothing is deleted); tags the
      * repository does not have are skipped. Each removed tag is recorded in the tag history and audited as
-     * {@code repo.tag.delete}; the manifests they pointed to are queued for collection. The caller invalidates this
-     * node's cache with {@link #changed} once it commits.
+     * {@code repo.tag.delete}; the manifests they pointed to are queued for collection. Every node forgets its
+     * cached view of the repository once the transaction commits.
      */
     public List<RemovedTag> deleteTags(Handle h, Repository repo, List<String> tags, Actor actor) {
         return deleteTags(h, repo, tags, actor, queue.afterWindow());
@@ -749,6 +773,9 @@ public final class Repositories {
             audit.recordAll(h, owner(repo), actor, events);
         }
         queue.manifests(h, manifests.keySet(), reviewAfter);
+        if (!removed.isEmpty()) {
+            changed(h, repo);
+        }
         return List.copyOf(removed);
     }
 
@@ -861,15 +888,14 @@ public final class Repositories {
         return new LogOwner(repo.namespaceId(), repo.name().namespace());
     }
 
-    /** Forgets this node's cached view of a repository named {@code name}, which another class created. */
-    void forget(RepositoryName name) {
-        byName.invalidate(name.value());
+    /** Makes every node forget that no repository was named {@code name}, once {@code h}'s transaction commits. */
+    void created(Handle h, RepositoryName name) {
+        invalidations.publish(h, TOPIC, name.value());
     }
 
-    /** Forgets this node's cached view of a repository after a change. */
-    void changed(Repository repo) {
-        byName.invalidate(repo.name().value());
-        byReference.invalidateIf(k -> k.repositoryId() == repo.id());
+    /** Makes every node forget its cached view of a repository once {@code h}'s transaction commits. */
+    void changed(Handle h, Repository repo) {
+        invalidations.publish(h, TOPIC, repo.name().value() + " " + repo.id());
     }
 
     /**

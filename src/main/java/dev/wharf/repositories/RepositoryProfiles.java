@@ -135,9 +135,9 @@ public final class RepositoryProfiles {
                             .bind("d", Nulls.text(description)).bind("fd", Nulls.text(fullDescription)).execute();
                     audit.record(h, owner, AuditAction.REPO_CREATE, full.value(), actor,
                             Map.of("visibility", isPrivate ? "private" : "public"));
+                    repositories.created(h, full);
                     return full;
                 }));
-        repositories.forget(full);
         return repositories.require(full);
     }
 
@@ -159,8 +159,8 @@ public final class RepositoryProfiles {
                 data.put("full_description_length", String.valueOf(fullDescription.length()));
             }
             audit.record(h, owner(repo), AuditAction.REPO_UPDATE, repo.name().value(), actor, data);
+            repositories.changed(h, repo);
         });
-        repositories.changed(repo);
     }
 
     /** Makes the repository public or private, audited as {@code repo.change_privacy}. */
@@ -170,8 +170,8 @@ public final class RepositoryProfiles {
                     .bind("p", isPrivate).bind("now", Timestamps.now(clock)).bind("r", repo.id()).execute();
             audit.record(h, owner(repo), AuditAction.REPO_CHANGE_PRIVACY, repo.name().value(), actor,
                     Map.of("privacy", isPrivate ? "private" : "public"));
+            repositories.changed(h, repo);
         });
-        repositories.changed(repo);
     }
 
     /** Replaces the immutable-tag settings, audited as {@code repo.immutable.tags.updated}. */
@@ -183,8 +183,8 @@ public final class RepositoryProfiles {
                     .bind("now", Timestamps.now(clock)).bind("r", repo.id()).execute();
             audit.record(h, owner(repo), AuditAction.REPO_IMMUTABLE_TAGS_UPDATED, repo.name().value(), actor,
                     Map.of("enabled", String.valueOf(settings.enabled()), "rules", String.join(",", settings.rules())));
+            repositories.changed(h, repo);
         });
-        repositories.changed(repo);
     }
 
     /**

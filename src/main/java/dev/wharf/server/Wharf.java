@@ -24,12 +24,14 @@ import dev.wharf.config.WharfConfig;
 import dev.wharf.core.Bookkeeping;
 import dev.wharf.core.DomainException;
 import dev.wharf.core.PrivateFiles;
+import dev.wharf.core.RateLimiter;
 import dev.wharf.credentials.CredentialRules;
 import dev.wharf.credentials.CredentialUpkeep;
 import dev.wharf.credentials.Credentials;
 import dev.wharf.credentials.ExpiryWarnings;
 import dev.wharf.credentials.TokenSecret;
 import dev.wharf.db.Database;
+import dev.wharf.db.Invalidations;
 import dev.wharf.dockerhub.HubApi;
 import dev.wharf.dockerhub.HubRoutes;
 import dev.wharf.dockerhub.ImagesApi;
@@ -133,17 +135,18 @@ public final class Wharf implements AutoCloseable {
                 new ManifestReferencesMigration(blobStore), new ManifestContentMigration(blobStore));
         restrictEmbeddedDatabase(config);
         this.audit = new AuditLog(database.jdbi(), clock);
-        this.accounts = new Accounts(database.jdbi(), audit, new PasswordHasher(), clock);
-        this.credentials = new Credentials(database.jdbi(), audit, clock, bookkeeping,
+        Invalidations invalidations = database.invalidations();
+        this.accounts = new Accounts(database.jdbi(), invalidations, audit, new PasswordHasher(), clock);
+        this.credentials = new Credentials(database.jdbi(), invalidations, audit, clock, bookkeeping,
                 new CredentialRules(config.tokenMaxLifetime(), config.tokenRequireExpiry()));
-        this.namespaces = new NamespaceSettingsStore(database.jdbi(), audit, clock);
+        this.namespaces = new NamespaceSettingsStore(database.jdbi(), invalidations, audit, clock);
         SecretBox box = SecretBox.load(env.get(SecretBox.ENV), config.secretKeyPath());
         this.signingKeys = SigningKeys.load(database.jdbi(), box, clock);
         Jwts jwts = new Jwts(signingKeys, clock);
         this.authenticator = new Authenticator(accounts, credentials, namespaces, audit, jwts,
-                new LoginThrottle(clock), config.sessionTtl());
-        this.repositories = new Repositories(database.jdbi(), database.isPostgres(), audit, blobStore, clock,
-                config.defaultPrivate(), config.manifestMaxBytes(), config.gcProtectionWindow());
+                new LoginThrottle(database.jdbi(), clock), config.sessionTtl());
+        this.repositories = new Repositories(database.jdbi(), database.isPostgres(), invalidations, audit, blobStore,
+                clock, config.defaultPrivate(), config.manifestMaxBytes(), config.gcProtectionWindow());
         accounts.whenNamespaceDeleting(repositories::namespaceDeleting);
         RetentionPolicies retentionPolicies = new RetentionPolicies(database.jdbi(), audit, clock);
         Retention retention = new Retention(database.jdbi(), repositories, retentionPolicies);
@@ -152,7 +155,7 @@ public final class Wharf implements AutoCloseable {
                 () -> accounts.oldestSiteAdmin().map(Account::logOwner),
                 observability.meters(), clock);
         this.collectionWorker = new CollectionWorker(collector, config.gcInterval(), namespaces::gcSchedules, clock);
-        Teams teams = new Teams(database.jdbi(), audit, accounts, clock);
+        Teams teams = new Teams(database.jdbi(), invalidations, audit, accounts, clock);
         AccessPolicy policy = new AccessPolicy(accounts, repositories, teams,
                 new ImageRestrictions(accounts, namespaces));
         this.uploads = new Uploads(database.jdbi(), blobStore, repositories, clock);
@@ -175,8 +178,9 @@ public final class Wharf implements AutoCloseable {
                         new ImagesApi(new Images(database.jdbi(), repositories), repositories, policy, requests,
                                 clock)),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
-                AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, namespaces, requests,
-                        clock), new CollectionApi(collector, requests, clock),
+                AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, namespaces,
+                        new RateLimiter(database.jdbi(), "leak-reports", AdminApi.LEAK_REPORTS_PER_HOUR,
+                                Duration.ofHours(1), clock), requests, clock), new CollectionApi(collector, requests, clock),
                         new RetentionApi(accounts, repositories, retentionPolicies, retention, policy, requests,
                                 clock)),
                 GitlabRoutes.dialect(new GitlabApi(authenticator, credentials, accounts, policy, requests, clock)),

@@ -51,6 +51,15 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(Wharf.start(config.toBuilder().port(0).build(), System.out, ENV, clock), dataDir);
     }
 
+    /**
+     * Another node beside this one, as a second process behind a load balancer would be: the same database, data
+     * directory (secret key and blobs) and clock, its own port. Closing it leaves this one running.
+     */
+    public TestServer anotherNode() {
+        return new TestServer(Wharf.start(wharf.config().toBuilder().port(0).build(), System.out, ENV, wharf.clock()),
+                dataDir);
+    }
+
     public String url() {
         return "http://127.0.0.1:" + wharf.port();
     }
