@@ -11,6 +11,7 @@ import dev.wharf.testing.Backend;
 import dev.wharf.testing.Cluster;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Pushes;
+import dev.wharf.testing.S3ProxyServer;
 import dev.wharf.testing.Sessions;
 import dev.wharf.testing.TestServer;
 import java.io.IOException;
@@ -64,7 +65,8 @@ class TwoNodeTest {
                     + " (apt-get install nginx-light; CI installs it)");
             Assumptions.abort("nginx is not installed");
         }
-        cluster = Cluster.start(tmp, databaseUrl, Cluster.sharedDataDirectory(tmp.resolve("shared-data")));
+        S3ProxyServer s3 = S3ProxyServer.shared();
+        cluster = Cluster.start(tmp, databaseUrl, Cluster.s3(tmp.resolve("data"), s3, s3.newBucket()));
         Http nodeA = new Http(cluster.node(A));
         String admin = Sessions.login(nodeA, "admin", TestServer.ADMIN_PASSWORD);
         assertThat(nodeA.bearer(admin).post("/api/v1/users", Map.of("username", "alice", "password", PASSWORD))

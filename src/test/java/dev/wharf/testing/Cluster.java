@@ -40,6 +40,15 @@ public final class Cluster implements AutoCloseable {
         return name -> List.of("--data-dir", dir.toString());
     }
 
+    /** One bucket of an S3 service for every node, each with a data directory of its own under {@code dirs}. */
+    public static BlobStorage s3(Path dirs, S3ProxyServer s3, String bucket) {
+        return name -> {
+            List<String> args = new java.util.ArrayList<>(List.of("--data-dir", dirs.resolve(name).toString()));
+            args.addAll(s3.serveArgs(bucket));
+            return args;
+        };
+    }
+
     private final Path dir;
     private final List<String> commonArgs;
     private final BlobStorage storage;
