@@ -4,14 +4,8 @@ import dev.wharf.core.DomainException;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.Digest;
 import java.io.IOException;
-import java.sql.Connection;
 import java.util.List;
-import org.flywaydb.core.api.MigrationVersion;
-import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
-import org.jdbi.v3.core.ConnectionFactory;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,85 +22,48 @@ import org.slf4j.LoggerFactory;
  * manifest whose bytes are missing, unreadable or do not match its digest is logged and keeps no content: it was
  * unservable before and stays so (answered as unknown) until a client pushes it again, which fills it in.
  */
-public final class ManifestContentMigration implements JavaMigration {
+public final class ManifestContentMigration extends StoreMigration {
     private static final Logger LOG = LoggerFactory.getLogger(ManifestContentMigration.class);
     private static final int BATCH = 200;
 
-    private final BlobStore store;
-
     public ManifestContentMigration(BlobStore store) {
-        this.store = store;
+        super(12, "manifest content", store);
     }
 
     private record Row(long id, Digest digest, long size) {
     }
 
     @Override
-    public MigrationVersion getVersion() {
-        return MigrationVersion.fromVersion("12");
-    }
-
-    @Override
-    public String getDescription() {
-        return "manifest content";
-    }
-
-    @Override
-    public Integer getChecksum() {
-        return 12;
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
-    }
-
-    @Override
-    public void migrate(Context context) {
-        Connection connection = context.getConnection();
-        // Flyway owns the connection and its transaction: the handle must neither close nor commit it.
-        Jdbi jdbi = Jdbi.create(new ConnectionFactory() {
-            @Override
-            public Connection openConnection() {
-                return connection;
+    protected void migrate(Handle h) {
+        // BYTEA is PostgreSQL's binary type and one of H2's names for BINARY VARYING.
+        h.execute("ALTER TABLE manifests ADD COLUMN content BYTEA");
+        long after = 0;
+        int filled = 0;
+        int missing = 0;
+        while (true) {
+            List<Row> rows = h.createQuery("SELECT id, digest, size FROM manifests WHERE id > :after"
+                            + " ORDER BY id LIMIT :n")
+                    .bind("after", after).bind("n", BATCH)
+                    .map((rs, ctx) -> new Row(rs.getLong(1), Digest.parse(rs.getString(2)), rs.getLong(3)))
+                    .list();
+            if (rows.isEmpty()) {
+                break;
             }
-
-            @Override
-            public void closeConnection(Connection conn) {
-                // Flyway closes it
-            }
-        });
-        try (Handle h = jdbi.open()) {
-            // BYTEA is PostgreSQL's binary type and one of H2's names for BINARY VARYING.
-            h.execute("ALTER TABLE manifests ADD COLUMN content BYTEA");
-            long after = 0;
-            int filled = 0;
-            int missing = 0;
-            while (true) {
-                List<Row> rows = h.createQuery("SELECT id, digest, size FROM manifests WHERE id > :after"
-                                + " ORDER BY id LIMIT :n")
-                        .bind("after", after).bind("n", BATCH)
-                        .map((rs, ctx) -> new Row(rs.getLong(1), Digest.parse(rs.getString(2)), rs.getLong(3)))
-                        .list();
-                if (rows.isEmpty()) {
-                    break;
+            for (Row row : rows) {
+                byte[] content = read(row);
+                if (content == null) {
+                    missing++;
+                    continue;
                 }
-                for (Row row : rows) {
-                    byte[] content = read(row);
-                    if (content == null) {
-                        missing++;
-                        continue;
-                    }
-                    h.createUpdate("UPDATE manifests SET content = :c WHERE id = :id")
-                            .bind("c", content).bind("id", row.id()).execute();
-                    filled++;
-                }
-                after = rows.get(rows.size() - 1).id();
+                h.createUpdate("UPDATE manifests SET content = :c WHERE id = :id")
+                        .bind("c", content).bind("id", row.id()).execute();
+                filled++;
             }
-            if (filled + missing > 0) {
-                LOG.info("copied the bytes of {} of {} stored manifests into the database", filled,
-                        filled + missing);
-            }
+            after = rows.get(rows.size() - 1).id();
+        }
+        if (filled + missing > 0) {
+            LOG.info("copied the bytes of {} of {} stored manifests into the database", filled,
+                    filled + missing);
         }
     }
 

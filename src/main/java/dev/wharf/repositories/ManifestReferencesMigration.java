@@ -6,14 +6,8 @@ import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.Digest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Connection;
 import java.util.List;
-import org.flywaydb.core.api.MigrationVersion;
-import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
-import org.jdbi.v3.core.ConnectionFactory;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,68 +17,31 @@ import org.slf4j.LoggerFactory;
  * order they were stored, so an index's children have their totals before the index. A manifest whose bytes are
  * missing or unreadable is left without references and logged; it does not stop the upgrade.
  */
-public final class ManifestReferencesMigration implements JavaMigration {
+public final class ManifestReferencesMigration extends StoreMigration {
     private static final Logger LOG = LoggerFactory.getLogger(ManifestReferencesMigration.class);
 
-    private final BlobStore store;
-
     public ManifestReferencesMigration(BlobStore store) {
-        this.store = store;
+        super(4, "manifest references platforms sizes", store);
     }
 
     private record Row(long id, long repositoryId, Digest digest, long size, String mediaType) {
     }
 
     @Override
-    public MigrationVersion getVersion() {
-        return MigrationVersion.fromVersion("4");
-    }
-
-    @Override
-    public String getDescription() {
-        return "manifest references platforms sizes";
-    }
-
-    @Override
-    public Integer getChecksum() {
-        return 4;
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
-    }
-
-    @Override
-    public void migrate(Context context) {
-        Connection connection = context.getConnection();
-        // Flyway owns the connection and its transaction: the handle must neither close nor commit it.
-        Jdbi jdbi = Jdbi.create(new ConnectionFactory() {
-            @Override
-            public Connection openConnection() {
-                return connection;
+    protected void migrate(Handle h) {
+        List<Row> rows = h.createQuery("SELECT id, repository_id, digest, size, media_type FROM manifests"
+                        + " ORDER BY id")
+                .map((rs, ctx) -> new Row(rs.getLong(1), rs.getLong(2), Digest.parse(rs.getString(3)),
+                        rs.getLong(4), rs.getString(5)))
+                .list();
+        int filled = 0;
+        for (Row row : rows) {
+            if (fill(h, row)) {
+                filled++;
             }
-
-            @Override
-            public void closeConnection(Connection conn) {
-                // Flyway closes it
-            }
-        });
-        try (Handle h = jdbi.open()) {
-            List<Row> rows = h.createQuery("SELECT id, repository_id, digest, size, media_type FROM manifests"
-                            + " ORDER BY id")
-                    .map((rs, ctx) -> new Row(rs.getLong(1), rs.getLong(2), Digest.parse(rs.getString(3)),
-                            rs.getLong(4), rs.getString(5)))
-                    .list();
-            int filled = 0;
-            for (Row row : rows) {
-                if (fill(h, row)) {
-                    filled++;
-                }
-            }
-            if (!rows.isEmpty()) {
-                LOG.info("recorded the references of {} of {} stored manifests", filled, rows.size());
-            }
+        }
+        if (!rows.isEmpty()) {
+            LOG.info("recorded the references of {} of {} stored manifests", filled, rows.size());
         }
     }
 
