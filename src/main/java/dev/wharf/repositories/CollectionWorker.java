@@ -32,22 +32,33 @@ public final class CollectionWorker implements AutoCloseable {
         this.schedules = schedules;
         this.clock = clock;
         if (!interval.isZero()) {
-            background.every("scheduled garbage collection", interval, interval,
-                    () -> start(CollectionRun.Trigger.SCHEDULE));
+            background.every("scheduled garbage collection", interval, interval, () -> startDue(true));
         }
         Duration check = interval.isZero() || interval.compareTo(SCHEDULE_CHECK) > 0 ? SCHEDULE_CHECK : interval;
-        background.every("organizations' garbage collection schedules", check, check, this::startIfScheduleDue);
+        background.every("organizations' garbage collection schedules", check, check, () -> startDue(false));
     }
 
-    private void startIfScheduleDue() {
+    /**
+     * Starts the run of an organization's schedule that came due, else, on a queue turn, a queue run. Both turns ask
+     * for the schedule first: they may fire together, and a queue run started just before would otherwise find the
+     * schedule's check busy at every turn. A schedule's run does all that a queue run does.
+     */
+    private void startDue(boolean queueTurn) {
+        if (scheduleDue()) {
+            start(CollectionRun.Trigger.NAMESPACE_SCHEDULE);
+        } else if (queueTurn) {
+            start(CollectionRun.Trigger.SCHEDULE);
+        }
+    }
+
+    /** Whether an organization's schedule has come due since the last run a schedule started. */
+    private boolean scheduleDue() {
         Optional<Instant> due = CollectionSchedule.lastDue(schedules.get(), clock.instant());
         if (due.isEmpty()) {
-            return;
+            return false;
         }
         Optional<OffsetDateTime> last = collector.lastBegun(CollectionRun.Trigger.NAMESPACE_SCHEDULE);
-        if (last.isEmpty() || last.get().toInstant().isBefore(due.get())) {
-            start(CollectionRun.Trigger.NAMESPACE_SCHEDULE);
-        }
+        return last.isEmpty() || last.get().toInstant().isBefore(due.get());
     }
 
     private void start(CollectionRun.Trigger trigger) {
