@@ -14,11 +14,13 @@ SERVER_START_TIMEOUT="${SERVER_START_TIMEOUT:-90}"
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
 
+# free_port -> a TCP port no socket uses, below Linux's ephemeral range (32768 and up): a port that an outgoing
+# connection holds (a server's to S3Proxy, say) cannot be listened on, and ephemeral ports come and go meanwhile.
 free_port() {
     local p
     for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % 30000))
-        if [[ -z $(ss -Htln "sport = :$p") ]]; then echo "$p"; return; fi
+        p=$((20000 + RANDOM % 12768))
+        if [[ -z $(ss -Htan "sport = :$p") ]]; then echo "$p"; return; fi
     done
     die "no free port"
 }

@@ -28,6 +28,9 @@ BENCH_RESULTS="${BENCH_RESULTS:-$BENCH_DIR/results/latest.txt}"
 BENCH_PEER_STORAGE="${BENCH_PEER_STORAGE:-}"
 BENCH_WHARF_ARGS="${BENCH_WHARF_ARGS:-}"
 BENCH_UPLOAD_TARGET="${BENCH_UPLOAD_TARGET:-3}"
+# The process whose tree is the benchmark's own CPU use (not "other work"): scale-out.sh names itself, so that its
+# S3Proxy, which both servers write through, is not counted as other work.
+BENCH_OWN_PID="${BENCH_OWN_PID:-$$}"
 RSS_BUDGET_MIB=300
 WARM_READS=3                                      # warm downloads per blob (after each cold one)
 REPO_NAME="admin/bench"                           # Wharf's site admin owns the namespace "admin"
@@ -100,7 +103,7 @@ wait_quiet() { # side
     R[$1.cpu_busy_before_pct]=$busy
 }
 
-# CPU used by other work during a phase: the CPU time of every user-space process outside this script's process
+# CPU used by other work during a phase: the CPU time of every user-space process outside BENCH_OWN_PID's process
 # tree (the server, curl, skopeo and ab are all in it), counting the children they reaped, over all CPU time in
 # /proc/stat. Kernel threads (writeback, loopback softirq) are left out: they mostly work for the benchmark itself.
 # cpu_mark prints "total other" in clock ticks.
@@ -108,7 +111,7 @@ cpu_mark() {
     local total
     total=$(awk '/^cpu / { print $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat)
     # shellcheck disable=SC2016
-    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v me="$$" -v total="$total" '
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v me="$BENCH_OWN_PID" -v total="$total" '
         { pid = $1; rest = $0; sub(/^.*\) /, "", rest); split(rest, f, " ")
           ppid[pid] = f[2]; ticks[pid] = f[12] + f[13] + f[14] + f[15] }
         END {
@@ -557,6 +560,7 @@ report() {
         echo "host.cpus=$(nproc)"
         echo "host.cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
         echo "host.loadavg_at_start=$LOADAVG_START"
+        echo "host.loadavg_at_end=$(cut -d' ' -f1-3 /proc/loadavg)"
         echo "host.mem_mib=$(awk '/^MemTotal/ {printf "%d", $2/1024}' /proc/meminfo)"
         echo "size_mib=$BENCH_SIZE_MIB"
         echo "ab_seconds=$BENCH_AB_SECONDS"
@@ -567,6 +571,8 @@ report() {
         echo "wharf.jar=$WHARF_JAR ($(date -u -r "$WHARF_JAR" +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || echo missing))"
         echo "wharf.java=$JAVA_DESC"
         echo "wharf.jvm_flags=$WHARF_JAVA_OPTS"
+        echo "peer.storage=$(awk 'NF { sub(/:.*/, ""); print $1; exit }' <<<"${BENCH_PEER_STORAGE:-filesystem:}")"
+        echo "wharf.args=${BENCH_WHARF_ARGS:-(none: the data directory)}"
         echo "wharf.auth=bearer JWT from /token for a repo:admin PAT; peer.auth=none"
     } >"$BENCH_RESULTS"
 
