@@ -1,5 +1,6 @@
 package dev.wharf.accounts;
 
+import dev.wharf.core.CpuBound;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -78,13 +79,16 @@ public final class PasswordHasher {
                 .withIterations(iterations)
                 .withParallelism(parallelism)
                 .build();
+        // The permit is taken on the caller's thread, so that a CpuBound worker never waits for one.
         DERIVATIONS.acquireUninterruptibly();
         try {
-            Argon2BytesGenerator generator = new Argon2BytesGenerator();
-            generator.init(params);
-            byte[] out = new byte[length];
-            generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
-            return out;
+            return CpuBound.call(() -> {
+                Argon2BytesGenerator generator = new Argon2BytesGenerator();
+                generator.init(params);
+                byte[] out = new byte[length];
+                generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
+                return out;
+            });
         } finally {
             DERIVATIONS.release();
         }

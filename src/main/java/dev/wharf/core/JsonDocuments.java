@@ -83,7 +83,7 @@ public final class JsonDocuments {
      * @throws UncheckedIOException     when reading {@code in} fails (a client that went away)
      */
     public static <T> T read(InputStream in, long maxBytes, Class<T> type) {
-        try (InputStream bounded = new BoundedInputStream(in, maxBytes)) {
+        try (InputStream bounded = new YieldingInputStream(new BoundedInputStream(in, maxBytes))) {
             T value = MAPPER.readValue(bounded, type);
             if (value == null) {
                 throw new Malformed(List.of(), "Expected a JSON object.");
@@ -107,7 +107,43 @@ public final class JsonDocuments {
 
     /** Reads an in-memory document (a manifest, an image config) into {@code type}, with the same limits. */
     public static <T> T read(byte[] document, Class<T> type) {
-        return read(new java.io.ByteArrayInputStream(document), document.length, type);
+        if (document.length <= SLICE_BYTES) {
+            return read(new java.io.ByteArrayInputStream(document), document.length, type);
+        }
+        return CpuBound.call(() -> read(new java.io.ByteArrayInputStream(document), document.length, type));
+    }
+
+    /** Parsing this much takes a millisecond or so: the most a request computes before others get a turn. */
+    private static final int SLICE_BYTES = 64 * 1024;
+
+    /** Gives up the carrier after each {@link #SLICE_BYTES} the parser takes, so a large body is parsed in turns. */
+    private static final class YieldingInputStream extends java.io.FilterInputStream {
+        private long sinceYield;
+
+        YieldingInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            counted(1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            counted(n);
+            return n;
+        }
+
+        private void counted(int n) {
+            if (n > 0 && (sinceYield += n) >= SLICE_BYTES) {
+                sinceYield = 0;
+                CpuBound.yieldCarrier();
+            }
+        }
     }
 
     /**

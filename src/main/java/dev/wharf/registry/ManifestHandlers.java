@@ -14,6 +14,7 @@ import dev.wharf.storage.Digest;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.Collections;
 
 /** {@code /v2/<name>/manifests/<reference>}: HEAD, GET, PUT and DELETE, by tag or by digest. */
@@ -61,7 +62,7 @@ final class ManifestHandlers {
         }
         Repositories.Pushed pushed;
         try (MemoryBudget.Lease lease = bodies.take(declared >= 0 ? declared : max)) {
-            byte[] body = readBounded(ctx, max);
+            byte[] body = readBounded(ctx, declared, max);
             Repository repo = repositories.find(r.name()).orElse(null);
             if (repo == null) {
                 repo = repositories.findOrCreate(r.name(), namespace(policy, r.name()), r.caller().actor());
@@ -134,9 +135,18 @@ final class ManifestHandlers {
         ctx.header("ETag", "\"" + m.digest() + "\"");
     }
 
-    /** Reads a request body of at most {@code max} bytes; a larger one gets 413 (the error writer drains the rest). */
-    private static byte[] readBounded(Context ctx, long max) throws IOException {
+    /**
+     * Reads a request body of at most {@code max} bytes; a larger one gets 413 (the error writer drains the rest). A
+     * body of declared length is read into an array of that size (the server holds the client to it), sparing the
+     * copies of reading one of unknown length.
+     */
+    private static byte[] readBounded(Context ctx, long declared, long max) throws IOException {
         try (InputStream in = ctx.req().getInputStream()) {
+            if (declared >= 0) {
+                byte[] body = new byte[(int) declared];
+                int read = in.readNBytes(body, 0, body.length);
+                return read == body.length ? body : Arrays.copyOf(body, read);
+            }
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
             if (body.length > max) {
                 throw tooLarge(body.length, max);

@@ -13,6 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -62,6 +66,12 @@ final class S3Driver implements StorageDriver {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Part buffers: their bound caps how many appends run at once, which then wait (and TCP pushes back). */
     private static final BufferPool<byte[]> PART_BUFFERS = BufferPool.heap(PART_SIZE);
+    /** Sends parts while the next fills; as many at once as there are part buffers to fill, so bounded. */
+    private static final ExecutorService PART_SENDERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "wharf-s3-part");
+        t.setDaemon(true);
+        return t;
+    });
     private static final BufferPool<byte[]> READ_BUFFERS = BufferPool.heap(1 << 20);
 
     private final S3Client s3;
@@ -240,6 +250,17 @@ final class S3Driver implements StorageDriver {
         return new PartAppender(path, Session.parse(session));
     }
 
+    /** A part upload under way, and the buffer it reads, which goes back to the pool once it is done. */
+    private static final class InFlight {
+        final byte[] buffer;
+        final Future<Part> part;
+
+        InFlight(byte[] buffer, Future<Part> part) {
+            this.buffer = buffer;
+            this.part = part;
+        }
+    }
+
     private final class PartAppender implements Appender {
         private final String path;
         private final Session start;
@@ -251,6 +272,8 @@ final class S3Driver implements StorageDriver {
         private long tailSize;
         /** The tail this append replaced, deleted once the new session is saved. */
         private String superseded;
+        /** The part being uploaded while the next one fills, or null. */
+        private InFlight inFlight;
 
         PartAppender(String path, Session start) {
             this.path = path;
@@ -297,27 +320,82 @@ final class S3Driver implements StorageDriver {
             tailSize = 0;
         }
 
+        /**
+         * Sends the part buffer as the next part. The upload runs on its own thread while the next part fills, when a
+         * second buffer is free: so reading the client and hashing overlap the upload instead of waiting for it. At
+         * most one part is in flight, and a second buffer is only ever tried for, never waited for, since appends
+         * that each hold one buffer and wait for another would wait for each other forever.
+         */
         private void sendPart() throws IOException {
+            awaitInFlight();
             if (parts.size() >= MAX_PARTS) {
                 throw new IOException("an S3 upload holds at most " + MAX_PARTS + " parts of " + PART_SIZE
                         + " bytes");
             }
-            try {
-                if (uploadId == null) {
+            if (uploadId == null) {
+                try {
                     uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key(path))).uploadId();
+                } catch (SdkException e) {
+                    throw failure("part upload", path, e);
                 }
-                int number = parts.size() + 1;
-                int length = pending;
-                byte[] bytes = buffer;
-                String etag = s3.uploadPart(b -> b.bucket(bucket).key(key(path)).uploadId(uploadId)
+            }
+            int number = parts.size() + 1;
+            int length = pending;
+            byte[] full = buffer;
+            byte[] next = PART_BUFFERS.tryTake();
+            if (next == null) {
+                parts.add(uploadPart(uploadId, number, full, length));
+            } else {
+                String id = uploadId;
+                inFlight = new InFlight(full, PART_SENDERS.submit(() -> uploadPart(id, number, full, length)));
+                buffer = next;
+            }
+            pending = 0;
+        }
+
+        private Part uploadPart(String id, int number, byte[] bytes, int length) throws IOException {
+            try {
+                String etag = s3.uploadPart(b -> b.bucket(bucket).key(key(path)).uploadId(id)
                                 .partNumber(number).contentLength((long) length),
                         RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length,
                                 "application/octet-stream")).eTag();
-                parts.add(new Part(number, etag, length));
+                return new Part(number, etag, length);
             } catch (SdkException e) {
                 throw failure("part upload", path, e);
             }
-            pending = 0;
+        }
+
+        /**
+         * Waits for the part in flight, if any, and gives its buffer back. The wait ignores interrupts (the SDK's
+         * timeouts bound it): the buffer must not go back to the pool while the upload still reads it.
+         */
+        private void awaitInFlight() throws IOException {
+            if (inFlight == null) {
+                return;
+            }
+            InFlight sending = inFlight;
+            inFlight = null;
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        parts.add(sending.part.get());
+                        return;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof IOException io) {
+                            throw io;
+                        }
+                        throw new IOException("part upload of " + path + " failed", e.getCause());
+                    }
+                }
+            } finally {
+                PART_BUFFERS.give(sending.buffer);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
 
         @Override
@@ -327,7 +405,9 @@ final class S3Driver implements StorageDriver {
             }
             if (pending >= MIN_PART) {
                 sendPart();
-            } else if (pending > 0) {
+            }
+            awaitInFlight();
+            if (pending > 0) {
                 String staged = path.substring(0, path.lastIndexOf('/') + 1) + "tail-" + UUID.randomUUID();
                 put(staged, java.util.Arrays.copyOf(buffer, pending));
                 tail = staged;
@@ -340,6 +420,7 @@ final class S3Driver implements StorageDriver {
         /** Whenever the parts sent so far hold exactly {@code size} bytes (the part buffer's are not sent yet). */
         @Override
         public Optional<String> checkpoint(long size) throws IOException {
+            awaitInFlight();
             long sent = 0;
             for (Part p : parts) {
                 sent += p.size();
@@ -357,6 +438,11 @@ final class S3Driver implements StorageDriver {
 
         @Override
         public void close() {
+            try {
+                awaitInFlight();
+            } catch (IOException e) {
+                // The append failed or is abandoned: the part's outcome no longer matters, only its buffer.
+            }
             if (buffer != null) {
                 PART_BUFFERS.give(buffer);
                 buffer = null;

@@ -92,6 +92,30 @@ class S3BlobStoreTest extends BlobStoreContract {
         assertThat(store.readSmall(d, data.length)).isEqualTo(data);
     }
 
+    /**
+     * A part is sent while the next one fills, so an append of whole parts ends with its last part still in flight:
+     * the saved session must hold it all the same, and the other node continues after it.
+     */
+    @Test
+    void appendsOfWholePartsKeepThePartStillInFlightAtTheirEnd() throws Exception {
+        int part = S3Driver.PART_SIZE;
+        int[] chunks = {2 * part, 3 * part, part + (5 << 20)};
+        byte[] data = random(java.util.Arrays.stream(chunks).sum(), 32);
+        String id = UUID.randomUUID().toString();
+        store.createUpload(id);
+        ContentAddressedStore other = node(new AtomicLong());
+        int at = 0;
+        for (int i = 0; i < chunks.length; i++) {
+            BlobStore node = i % 2 == 0 ? store : other;
+            assertThat(node.append(id, at, new ByteArrayInputStream(data, at, chunks[i]))).isEqualTo(at + chunks[i]);
+            at += chunks[i];
+            assertThat(other.uploadSize(id)).as("size after chunk %d, seen from the other node", i).hasValue(at);
+        }
+        Digest d = digestOf(data);
+        assertThat(store.commit(id, d)).isEqualTo(data.length);
+        assertThat(store.readSmall(d, data.length)).isEqualTo(data);
+    }
+
     /** Counts the bytes read from objects under {@code _uploads/}, other than the small state objects. */
     private static final class CountingDriver implements StorageDriver {
         private final StorageDriver inner;
