@@ -56,7 +56,7 @@ public final class ErrorWriter {
             ctx.result(new byte[0]);
             return;
         }
-        ctx.contentType("application/json").result(Json.bytes(error.body()));
+        ctx.contentType(error.contentType()).result(error.bodyBytes());
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.wharf.server;
 import dev.wharf.core.DomainException;
 import dev.wharf.core.Reason;
 import dev.wharf.http.HttpError;
-import dev.wharf.http.Json;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -47,8 +46,8 @@ final class JettyErrors extends ErrorHandler {
             callback.succeeded();
             return;
         }
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.write(true, ByteBuffer.wrap(Json.bytes(error.body())), callback);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, error.contentType());
+        response.write(true, ByteBuffer.wrap(error.bodyBytes()), callback);
     }
 
     private static String path(Request request) {

@@ -7,10 +7,13 @@ import dev.wharf.http.Router;
 import io.javalin.http.Handler;
 
 /**
- * The operations routes ({@code /healthz}, {@code /readyz}, {@code /metrics}) and the owner of every path no API dialect claims. Its
- * errors are {@code {"message", "errinfo"}} ({@link MessageErrors}), naming no library.
+ * The operations routes ({@code /healthz}, {@code /readyz}, {@code /metrics}), for load balancers and monitoring.
+ * Their errors are {@code {"message", "errinfo"}} ({@link MessageErrors}), naming no library.
  */
 final class OperationsRoutes {
+    /** The paths this dialect owns: exactly its routes. */
+    static final java.util.Set<String> PATHS = java.util.Set.of("/healthz", "/readyz", "/metrics");
+
     /** Operations routes need nothing from their caller. */
     enum Access { PUBLIC }
 

@@ -16,7 +16,8 @@ import dev.wharf.registry.RegistryApi;
  *   <li>{@code /api/v1/}: Wharf's admin API;</li>
  *   <li>{@code /api/v4/}: GitLab;</li>
  *   <li>{@code /containerregistries/}: the IONOS Container Registry API;</li>
- *   <li>everything else ({@code /healthz}, {@code /readyz}, {@code /metrics}, and the root, which the web UI will own): operations.</li>
+ *   <li>{@code /healthz}, {@code /readyz} and {@code /metrics}: operations;</li>
+ *   <li>everything else, the root included: the web UI.</li>
  * </ul>
  */
 final class PathSpaces {
@@ -26,20 +27,23 @@ final class PathSpaces {
     private final Dialect gitlab;
     private final Dialect ionos;
     private final Dialect operations;
+    private final Dialect web;
 
-    PathSpaces(Dialect hub, Dialect registry, Dialect admin, Dialect gitlab, Dialect ionos, Dialect operations) {
+    PathSpaces(Dialect hub, Dialect registry, Dialect admin, Dialect gitlab, Dialect ionos, Dialect operations,
+               Dialect web) {
         this.hub = hub;
         this.registry = registry;
         this.admin = admin;
         this.gitlab = gitlab;
         this.ionos = ionos;
         this.operations = operations;
+        this.web = web;
     }
 
-    /** The dialect that owns a raw request path (null or unparseable paths belong to operations). */
+    /** The dialect that owns a raw request path (null or unparseable paths belong to the web UI). */
     Dialect dialectFor(String path) {
         if (path == null) {
-            return operations;
+            return web;
         }
         if (path.equals("/v2") || path.startsWith("/v2/")) {
             int end = path.indexOf('/', 4);
@@ -63,7 +67,10 @@ final class PathSpaces {
         if (owns(path, IonosRoutes.PREFIX + "/")) {
             return ionos;
         }
-        return operations;
+        if (OperationsRoutes.PATHS.contains(path)) {
+            return operations;
+        }
+        return web;
     }
 
     /** Whether {@code path} is in the space under {@code prefix} (which ends with a slash), or is its root. */

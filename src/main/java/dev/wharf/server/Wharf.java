@@ -19,6 +19,7 @@ import dev.wharf.auth.Jwts;
 import dev.wharf.auth.LoginThrottle;
 import dev.wharf.auth.SecretBox;
 import dev.wharf.auth.SigningKeys;
+import dev.wharf.auth.WebSessions;
 import dev.wharf.config.ConfigResolver;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.core.Bookkeeping;
@@ -59,6 +60,7 @@ import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.ContentAddressedStore;
 import dev.wharf.storage.FilesystemBlobStore;
 import dev.wharf.storage.S3BlobStore;
+import dev.wharf.web.WebRoutes;
 import dev.wharf.webhooks.ExpiryWebhook;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
@@ -186,7 +188,9 @@ public final class Wharf implements AutoCloseable {
                 GitlabRoutes.dialect(new GitlabApi(authenticator, credentials, accounts, policy, requests, clock)),
                 IonosRoutes.dialect(new IonosApi(authenticator, accounts, credentials, namespaces, repositories,
                         policy, requests, clock)),
-                OperationsRoutes.dialect(health::serveHealth, health::serveReadiness, observability::serveMetrics));
+                OperationsRoutes.dialect(health::serveHealth, health::serveReadiness, observability::serveMetrics),
+                WebRoutes.dialect(authenticator, new WebSessions(database.jdbi(), config.sessionTtl(), clock),
+                        credentials, requests, clock));
         this.connections = new ConnectionGuard(config.connectionsPerClient(), config.headerTimeout(),
                 requests.clientAddress());
         this.app = Javalin.create(c -> {

@@ -1,0 +1,208 @@
+package dev.wharf.web;
+
+import dev.wharf.auth.Principal;
+import dev.wharf.core.DomainException;
+import dev.wharf.core.Timestamps;
+import dev.wharf.credentials.Credential;
+import dev.wharf.credentials.CredentialQuery;
+import dev.wharf.credentials.Credentials;
+import dev.wharf.credentials.Scope;
+import dev.wharf.http.Requests;
+import dev.wharf.http.Routed;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * Personal access tokens: the list (a page at a time), create with the secret shown once, switch on and off, rotate
+ * with a grace window, delete. Everything goes through {@link Credentials}, as the APIs do.
+ */
+public final class TokenPages {
+    static final int PAGE_SIZE = 20;
+    /** The lifetimes offered when creating or rotating, in days; 0 is none. */
+    static final List<Integer> LIFETIMES = List.of(30, 90, 365, 0);
+    /** The grace windows offered when rotating, in hours; at most the credential rules' day. */
+    static final List<Integer> GRACE_HOURS = List.of(0, 1, 24);
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'",
+            Locale.ROOT);
+
+    private final Credentials credentials;
+    private final Pages pages;
+    private final Requests requests;
+    private final Clock clock;
+
+    TokenPages(Credentials credentials, Pages pages, Requests requests, Clock clock) {
+        this.credentials = credentials;
+        this.pages = pages;
+        this.requests = requests;
+        this.clock = clock;
+    }
+
+    /** One row of the list, in words. */
+    public record Row(String uuid, String label, String scope, boolean active, String state, String created,
+                      String lastUsed, String lastUsedFrom, String expires, boolean rotatable) {
+    }
+
+    /** A secret to show once, in the dialog, with what it is for. */
+    public record NewSecret(String label, String secret, String username) {
+    }
+
+    /** The tokens page: one page of rows, the paging, a secret just made (or null) and a failure (or null). */
+    public record TokensPage(Chrome chrome, List<Row> rows, long total, int page, int pages,
+                             List<String> scopes, List<Integer> lifetimes, List<Integer> graceHours,
+                             NewSecret created, String error) {
+    }
+
+    void list(Context ctx) {
+        show(ctx, null, null);
+    }
+
+    void create(Context ctx) {
+        WebAuth.SignedIn s = WebAuth.signedIn(ctx);
+        Principal p = s.principal();
+        Scope scope = scope(ctx.formParam("scope"));
+        OffsetDateTime expires = expiry(ctx.formParam("lifetime"));
+        Credentials.Created created;
+        try {
+            created = credentials.create(p.account(),
+                    Credentials.Draft.personal(ctx.formParam("label"), null, List.of(scope), expires),
+                    origin(ctx), p.actor(), false);
+        } catch (DomainException.Invalid | DomainException.Conflict e) {
+            ctx.status(e instanceof DomainException.Conflict ? 409 : 400);
+            show(ctx, null, e.getMessage());
+            return;
+        }
+        show(ctx, new NewSecret(created.credential().name(), created.secret(), p.username()), null);
+    }
+
+    void activate(Context ctx) {
+        setActive(ctx, true);
+    }
+
+    void deactivate(Context ctx) {
+        setActive(ctx, false);
+    }
+
+    private void setActive(Context ctx, boolean active) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        credentials.update(own(ctx), Credentials.Change.none().active(active), p.actor());
+        backToList(ctx);
+    }
+
+    void rotate(Context ctx) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        Credential token = own(ctx);
+        Duration grace = Duration.ofHours(choice(ctx.formParam("grace"), GRACE_HOURS, "grace"));
+        Credentials.Created created;
+        try {
+            created = credentials.rotate(token, expiry(ctx.formParam("lifetime")), grace, origin(ctx), p.actor());
+        } catch (DomainException.Invalid e) {
+            ctx.status(400);
+            show(ctx, null, e.getMessage());
+            return;
+        }
+        show(ctx, new NewSecret(created.credential().name(), created.secret(), p.username()), null);
+    }
+
+    void delete(Context ctx) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        credentials.revoke(own(ctx), true, p.actor(), null);
+        backToList(ctx);
+    }
+
+    private void show(Context ctx, NewSecret created, String error) {
+        WebAuth.SignedIn s = WebAuth.signedIn(ctx);
+        int page = page(ctx.queryParam("page"));
+        Credentials.Page found = credentials.list(CredentialQuery.of(Credential.Kind.PERSONAL)
+                .owner(s.principal().account().id()).sort(CredentialQuery.Sort.NEWEST)
+                .page((long) (page - 1) * PAGE_SIZE, PAGE_SIZE));
+        OffsetDateTime now = Timestamps.now(clock);
+        List<Row> rows = found.items().stream().map(c -> row(c, now)).toList();
+        int pageCount = (int) Math.max(1, (found.total() + PAGE_SIZE - 1) / PAGE_SIZE);
+        pages.render(ctx, "tokens.jte", new TokensPage(Chrome.of("Access tokens", s), rows, found.total(), page,
+                pageCount, Scope.REPOSITORY.stream().map(Scope::wireName).toList(), LIFETIMES, GRACE_HOURS,
+                created, error));
+    }
+
+    private static Row row(Credential c, OffsetDateTime now) {
+        String state = c.isRevoked(now) ? "revoked" : c.isExpired(now) ? "expired"
+                : c.revokedAt() != null ? "rotated, works until " + when(c.revokedAt())
+                : c.active() ? "active" : "inactive";
+        Scope scope = c.repositoryScope();
+        return new Row(c.uuid().toString(), c.name(), scope == null ? "" : scope.wireName(), c.active(), state,
+                when(c.createdAt()), c.lastUsedAt() == null ? "never" : when(c.lastUsedAt()),
+                String.join(", ", c.lastUsedIps()), c.expiresAt() == null ? "never" : when(c.expiresAt()),
+                !c.isRetired());
+    }
+
+    private static String when(OffsetDateTime t) {
+        return WHEN.format(t.withOffsetSameInstant(java.time.ZoneOffset.UTC));
+    }
+
+    /** The caller's own personal token named in the path; any other is not found. */
+    private Credential own(Context ctx) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(Routed.parameter(ctx, "uuid"));
+        } catch (IllegalArgumentException e) {
+            throw new DomainException.NotFound("There is no such token.");
+        }
+        return credentials.find(uuid)
+                .filter(t -> t.ownerId() == p.account().id() && !t.isRobot() && !t.deleted())
+                .orElseThrow(() -> new DomainException.NotFound("There is no such token."));
+    }
+
+    private void backToList(Context ctx) {
+        ctx.redirect("/tokens", io.javalin.http.HttpStatus.SEE_OTHER);
+    }
+
+    private Credentials.Origin origin(Context ctx) {
+        return new Credentials.Origin(requests.clientIp(ctx), ctx.userAgent(), "WEB");
+    }
+
+    private static Scope scope(String value) {
+        Scope scope = value == null ? null : Scope.parse(value);
+        if (scope == null || !scope.isRepository()) {
+            throw new DomainException.Invalid("scope", "Choose what the token may do.");
+        }
+        return scope;
+    }
+
+    private OffsetDateTime expiry(String lifetime) {
+        int days = choice(lifetime, LIFETIMES, "lifetime");
+        return days == 0 ? null : Timestamps.now(clock).plusDays(days);
+    }
+
+    private static int choice(String value, List<Integer> offered, String field) {
+        try {
+            int n = Integer.parseInt(value == null ? "" : value);
+            if (offered.contains(n)) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new DomainException.Invalid(field, "Choose one of the offered values.");
+    }
+
+    private static int page(String value) {
+        if (value == null) {
+            return 1;
+        }
+        try {
+            int page = Integer.parseInt(value);
+            if (page >= 1 && page <= 100_000) {
+                return page;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new DomainException.Invalid("page", "The page must be a number from 1.");
+    }
+}

@@ -1,0 +1,66 @@
+package dev.wharf.web;
+
+import dev.wharf.core.DomainException;
+import dev.wharf.http.ClientGone;
+import dev.wharf.http.ErrorMapper;
+import dev.wharf.http.FailureStatus;
+import dev.wharf.http.HttpError;
+import dev.wharf.http.RouteNotFound;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The web UI's one error-mapping point: every failure is a page that says what went wrong in words for people, with
+ * HTTP's status; a page that needs a signed-in person sends the browser to sign in first, and back afterwards.
+ */
+public final class WebErrors implements ErrorMapper {
+    private final Pages pages;
+
+    WebErrors(Pages pages) {
+        this.pages = pages;
+    }
+
+    /** What the error page shows. */
+    public record ErrorPage(Chrome chrome, int status, String title, String message) {
+    }
+
+    @Override
+    public HttpError map(String path, Throwable failure) {
+        if (failure instanceof SignInRequired) {
+            String next = path == null || !path.startsWith("/") || path.startsWith("//") ? "/" : path;
+            return new HttpError(303, Map.of("Location",
+                    "/signin?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8)), null);
+        }
+        int status = FailureStatus.of(failure);
+        String html = pages.html("error.jte", new ErrorPage(Chrome.anonymous(title(status)), status,
+                title(status), message(status, failure)));
+        return new HttpError(status, Map.of(), new HttpError.Html(html)).withFailureHeaders(failure);
+    }
+
+    private static String title(int status) {
+        return switch (status) {
+            case 400 -> "That did not work";
+            case 401 -> "Please sign in";
+            case 403 -> "Not allowed";
+            case 404 -> "Not found";
+            case 405 -> "Not allowed here";
+            case 409 -> "That clashes with something";
+            case 413 -> "Too large";
+            case 429 -> "Too many attempts";
+            case 503 -> "Unavailable for a moment";
+            default -> "Something went wrong";
+        };
+    }
+
+    private static String message(int status, Throwable failure) {
+        if (failure instanceof RouteNotFound missing) {
+            return missing.isMethodNotAllowed() ? "This page cannot be used that way." : "There is no such page.";
+        } else if (failure instanceof ClientGone) {
+            return "The request took too long to arrive.";
+        } else if (!(failure instanceof DomainException) || (status >= 500 && status != 503)) {
+            return "Wharf could not finish this. The details are in the server's log.";
+        }
+        return failure.getMessage();
+    }
+}
