@@ -49,7 +49,7 @@ public final class TokenPages {
     }
 
     /** A secret to show once, in the dialog, with what it is for. */
-    public record NewSecret(String label, String secret, String username) {
+    public record NewSecret(String label, String secret, String username, String host) {
     }
 
     /** The tokens page: one page of rows, the paging, a secret just made (or null) and a failure (or null). */
@@ -77,7 +77,8 @@ public final class TokenPages {
             show(ctx, null, e.getMessage());
             return;
         }
-        show(ctx, new NewSecret(created.credential().name(), created.secret(), p.username()), null);
+        show(ctx, new NewSecret(created.credential().name(), created.secret(), p.username(),
+                requests.authority(ctx)), null);
     }
 
     void activate(Context ctx) {
@@ -106,7 +107,8 @@ public final class TokenPages {
             show(ctx, null, e.getMessage());
             return;
         }
-        show(ctx, new NewSecret(created.credential().name(), created.secret(), p.username()), null);
+        show(ctx, new NewSecret(created.credential().name(), created.secret(), p.username(),
+                requests.authority(ctx)), null);
     }
 
     void delete(Context ctx) {

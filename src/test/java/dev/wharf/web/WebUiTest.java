@@ -1,0 +1,278 @@
+package dev.wharf.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.registry.OciLayout;
+import dev.wharf.registry.Skopeo;
+import dev.wharf.testing.Backend;
+import dev.wharf.testing.ServerTest;
+import dev.wharf.testing.Sessions;
+import dev.wharf.testing.TestServer;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web UI in a real browser: Debian's chromium, headless, driven through Debian's chromedriver (nothing is
+ * downloaded). Each flow saves a screenshot under {@code target/screenshots/}.
+ */
+class WebUiTest extends ServerTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private ChromeDriver browser;
+    private WebDriverWait wait;
+
+    @TempDir
+    Path tmp;
+
+    @Override
+    protected Backend backend() {
+        return Backend.H2;
+    }
+
+    @BeforeAll
+    void startBrowser() throws IOException {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "SKIPPED WebUiTest: needs Debian's chromium and chromium-driver (apt-get install chromium "
+                        + "chromium-driver), which .ci/run installs");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1280,900");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        // htmx swaps the page in place, so an element found before a swap may be gone by the time it is read.
+        wait = new WebDriverWait(browser, Duration.ofSeconds(10));
+        wait.ignoring(StaleElementReferenceException.class);
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @BeforeEach
+    void signedOut() {
+        browser.get(server.url() + "/signin");
+        browser.manage().deleteAllCookies();
+    }
+
+    @Test
+    void signInCreateATokenAndPushWithTheSecretTheDialogShowsOnce() throws Exception {
+        browser.get(server.url() + "/tokens");
+        assertThat(browser.getCurrentUrl()).as("a page that needs a session sends the browser to sign in")
+                .contains("/signin?next=%2Ftokens");
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+        String secret = createToken("laptop", "repo:write");
+        screenshot("token-created");
+        assertThat(browser.findElement(By.cssSelector("#new-secret .warning")).getText()).contains("only time");
+
+        Path image = tmp.resolve("image");
+        OciLayout.write(image, "latest", List.of(OciLayout.layer(7, 40_000)));
+        Skopeo.Result push = Skopeo.push(image, "latest", "127.0.0.1:" + server.port() + "/admin/webui:latest",
+                "admin:" + secret);
+        assertThat(push.ok()).as(push.toString()).isTrue();
+
+        browser.get(server.url() + "/tokens");
+        WebElement row = row("laptop");
+        assertThat(row.getText()).contains("repo:write").contains("active").contains("from 127.0.0.1");
+        assertThat(browser.getPageSource()).as("the secret is shown once only").doesNotContain(secret);
+        screenshot("tokens-after-push");
+    }
+
+    @Test
+    void anAccessTokenIsRefusedAtSignIn() throws Exception {
+        String secret = Sessions.newToken(server, Sessions.adminSession(server), "not-for-the-ui", "repo:read");
+        browser.get(server.url() + "/signin");
+        fillSignIn("admin", secret);
+        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-error")));
+        assertThat(error.getText()).contains("Access tokens cannot be used to sign in");
+        assertThat(browser.manage().getCookieNamed(WebAuth.COOKIE)).isNull();
+        screenshot("token-refused-at-sign-in");
+    }
+
+    @Test
+    void formsWithoutTheSessionsTokenOrFromAnotherSiteAreRefused() throws Exception {
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+        Cookie session = browser.manage().getCookieNamed(WebAuth.COOKIE);
+        assertThat(session.isHttpOnly()).isTrue();
+        assertThat(session.getSameSite()).isEqualTo("Strict");
+        String csrf = browser.findElement(By.cssSelector("form[action='/tokens'] input[name=csrf]"))
+                .getAttribute("value");
+
+        HttpResponse<String> noToken = post("/tokens", session, Map.of("label", "forged", "scope", "repo:admin",
+                "lifetime", "30"), null);
+        assertThat(noToken.statusCode()).isEqualTo(403);
+        assertThat(noToken.body()).contains("<h1>Not allowed</h1>").contains("not sent from this site");
+        HttpResponse<String> otherSite = post("/tokens", session, Map.of("csrf", csrf, "label", "forged",
+                "scope", "repo:admin", "lifetime", "30"), "https://evil.example");
+        assertThat(otherSite.statusCode()).isEqualTo(403);
+        HttpResponse<String> genuine = post("/tokens", session, Map.of("csrf", csrf, "label", "genuine",
+                "scope", "repo:read", "lifetime", "30"), server.url());
+        assertThat(genuine.statusCode()).isEqualTo(200);
+        assertThat(genuine.body()).contains("id=\"secret\"");
+
+        browser.get(server.url() + "/tokens");
+        assertThat(browser.findElements(By.xpath("//td[text()='forged']"))).isEmpty();
+        HttpResponse<String> page = get("/tokens", session);
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValue(Pages.CONTENT_SECURITY_POLICY);
+        assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+        assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("same-origin");
+        assertThat(page.body()).doesNotContain("<script>").doesNotContain(" onclick=");
+        screenshot("csrf-refused");
+    }
+
+    @Test
+    void aDeactivatedTokenStopsWorkingAndADeletedOneIsGone() throws Exception {
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+        String secret = createToken("short-lived", "repo:read");
+        assertThat(registryStatus(secret)).isEqualTo(200);
+        browser.get(server.url() + "/tokens");
+
+        row("short-lived").findElement(By.xpath(".//button[text()='Deactivate']")).click();
+        wait.until(d -> row("short-lived").findElement(By.className("state")).getText().equals("inactive"));
+        assertThat(registryStatus(secret)).isEqualTo(401);
+
+        WebElement row = row("short-lived");
+        row.findElement(By.xpath(".//summary[text()='Delete…']")).click();
+        WebElement delete = row.findElement(By.xpath(".//button[contains(text(), 'Delete “short-lived”')]"));
+        screenshot("delete-confirmation");
+        delete.click();
+        wait.until(d -> d.findElements(By.xpath("//td[text()='short-lived']")).isEmpty());
+        assertThat(registryStatus(secret)).isEqualTo(401);
+        screenshot("token-deleted");
+    }
+
+    @Test
+    void anotherUsersTokenCannotBeTouched() throws Exception {
+        String bob = uniqueName("bob");
+        String bobSession = Sessions.newUser(server, bob, "bobs-password-1234");
+        String bobSecret = Sessions.newToken(server, bobSession, "bobs", "repo:read");
+        String bobUuid = server.http().bearer(bobSession).get("/v2/access-tokens").json().get("results").get(0)
+                .get("uuid").asText();
+
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+        Cookie session = browser.manage().getCookieNamed(WebAuth.COOKIE);
+        String csrf = browser.findElement(By.cssSelector("input[name=csrf]")).getAttribute("value");
+        for (String action : List.of("deactivate", "rotate", "delete")) {
+            HttpResponse<String> r = post("/tokens/" + bobUuid + "/" + action, session,
+                    Map.of("csrf", csrf, "grace", "0", "lifetime", "30"), server.url());
+            assertThat(r.statusCode()).as(action).isEqualTo(404);
+        }
+        assertThat(registryStatus(bob, bobSecret)).isEqualTo(200);
+        screenshot("foreign-token-refused");
+    }
+
+    @Test
+    void signingOutEndsTheSessionOnTheServer() throws Exception {
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+        Cookie session = browser.manage().getCookieNamed(WebAuth.COOKIE);
+        assertThat(get("/tokens", session).statusCode()).isEqualTo(200);
+        browser.findElement(By.xpath("//button[text()='Sign out']")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+        HttpResponse<String> after = get("/tokens", session);
+        assertThat(after.statusCode()).as("the old cookie no longer signs in").isEqualTo(303);
+        assertThat(after.headers().firstValue("Location")).hasValue("/signin?next=%2Ftokens");
+        screenshot("signed-out");
+    }
+
+    private void signIn(String username, String password) {
+        browser.get(server.url() + "/signin");
+        fillSignIn(username, password);
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Personal access tokens"));
+    }
+
+    private void fillSignIn(String username, String password) {
+        browser.findElement(By.id("username")).sendKeys(username);
+        browser.findElement(By.id("password")).sendKeys(password);
+        browser.findElement(By.xpath("//button[text()='Sign in']")).click();
+    }
+
+    /** Creates a token through the form and returns the secret its dialog shows. */
+    private String createToken(String label, String scope) {
+        browser.findElement(By.id("label")).sendKeys(label);
+        new Select(browser.findElement(By.id("scope"))).selectByValue(scope);
+        browser.findElement(By.xpath("//button[text()='Generate']")).click();
+        WebElement secret = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("secret")));
+        assertThat(browser.findElement(By.id("new-secret-title")).getText()).contains(label);
+        return secret.getAttribute("value");
+    }
+
+    private WebElement row(String label) {
+        return wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.xpath("//table[@id='tokens']//tr[td[1][text()='" + label + "']]")));
+    }
+
+    private int registryStatus(String secret) throws Exception {
+        return registryStatus("admin", secret);
+    }
+
+    private int registryStatus(String user, String secret) throws Exception {
+        String basic = Base64.getEncoder().encodeToString((user + ":" + secret).getBytes(StandardCharsets.UTF_8));
+        return client.send(HttpRequest.newBuilder(URI.create(server.url() + "/v2/"))
+                .header("Authorization", "Basic " + basic).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    private HttpResponse<String> get(String path, Cookie session) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(server.url() + path))
+                .header("Cookie", session.getName() + "=" + session.getValue()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, Cookie session, Map<String, String> form, String origin)
+            throws Exception {
+        String body = form.entrySet().stream().map(e -> e.getKey() + "="
+                + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.url() + path))
+                .header("Cookie", session.getName() + "=" + session.getValue())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (origin != null) {
+            request.header("Origin", origin);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void screenshot(String name) throws IOException {
+        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOTS.resolve(name + ".png"),
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+}
