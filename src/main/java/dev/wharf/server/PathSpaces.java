@@ -40,10 +40,13 @@ final class PathSpaces {
         this.web = web;
     }
 
-    /** The dialect that owns a raw request path (null or unparseable paths belong to the web UI). */
+    /**
+     * The dialect that owns a raw request path. A target too broken to have a path belongs to operations, whose JSON
+     * suits the API clients that send such requests better than a page would.
+     */
     Dialect dialectFor(String path) {
         if (path == null) {
-            return web;
+            return operations;
         }
         if (path.equals("/v2") || path.startsWith("/v2/")) {
             int end = path.indexOf('/', 4);

@@ -171,13 +171,14 @@ public final class Wharf implements AutoCloseable {
         createFirstAdmin(console, env.get(ADMIN_PASSWORD_ENV));
 
         this.health = new Health(database, config.dataDir(), blobStore, clock);
+        RepositoryProfiles profiles = new RepositoryProfiles(database.jdbi(), audit, repositories, clock);
+        Images images = new Images(database.jdbi(), repositories);
         PathSpaces spaces = new PathSpaces(
                 HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock,
-                        new HubApi.Content(repositories, new RepositoryProfiles(database.jdbi(), audit, repositories,
-                                clock), new TagViews(database.jdbi(), blobStore, clock)),
+                        new HubApi.Content(repositories, profiles, new TagViews(database.jdbi(), blobStore, clock)),
                         new HubApi.Organizations(accounts, new Members(database.jdbi(), teams), teams, repositories,
                                 namespaces)),
-                        new ImagesApi(new Images(database.jdbi(), repositories), repositories, policy, requests,
+                        new ImagesApi(images, repositories, policy, requests,
                                 clock)),
                 new RegistryApi(authenticator, policy, jwts, repositories, uploads, pulls, requests, clock),
                 AdminRoutes.dialect(new AdminApi(authenticator, accounts, credentials, policy, namespaces,
@@ -189,8 +190,9 @@ public final class Wharf implements AutoCloseable {
                 IonosRoutes.dialect(new IonosApi(authenticator, accounts, credentials, namespaces, repositories,
                         policy, requests, clock)),
                 OperationsRoutes.dialect(health::serveHealth, health::serveReadiness, observability::serveMetrics),
-                WebRoutes.dialect(authenticator, new WebSessions(database.jdbi(), config.sessionTtl(), clock),
-                        credentials, requests, clock));
+                WebRoutes.dialect(new WebRoutes.Services(authenticator,
+                        new WebSessions(database.jdbi(), config.sessionTtl(), clock), credentials, accounts, policy,
+                        repositories, profiles, images), requests, clock));
         this.connections = new ConnectionGuard(config.connectionsPerClient(), config.headerTimeout(),
                 requests.clientAddress());
         this.app = Javalin.create(c -> {

@@ -7,6 +7,7 @@ import dev.wharf.core.DomainException;
 import dev.wharf.credentials.TokenSecret;
 import dev.wharf.http.Requests;
 import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
 
 /**
  * Signing in and out. Only a password signs in here: an access token is for clients and scripts, as on Docker Hub,
@@ -32,12 +33,12 @@ public final class SignInPages {
     }
 
     void home(Context ctx) {
-        ctx.redirect(WebAuth.maybeSignedIn(ctx).isPresent() ? "/tokens" : "/signin", io.javalin.http.HttpStatus.SEE_OTHER);
+        ctx.redirect(WebAuth.maybeSignedIn(ctx).isPresent() ? "/tokens" : "/signin", HttpStatus.SEE_OTHER);
     }
 
     void form(Context ctx) {
         if (WebAuth.maybeSignedIn(ctx).isPresent()) {
-            ctx.redirect(next(ctx.queryParam("next")), io.javalin.http.HttpStatus.SEE_OTHER);
+            ctx.redirect(next(ctx.queryParam("next")), HttpStatus.SEE_OTHER);
             return;
         }
         pages.render(ctx, "signin.jte", new SignInPage(Chrome.anonymous("Sign in"), next(ctx.queryParam("next")),
@@ -62,7 +63,7 @@ public final class SignInPages {
         }
         WebSessions.Started started = sessions.start(principal.account().id());
         ctx.res().addHeader("Set-Cookie", auth.cookie(ctx, started.secret(), sessions.lifetime().toSeconds()));
-        ctx.redirect(next, io.javalin.http.HttpStatus.SEE_OTHER);
+        ctx.redirect(next, HttpStatus.SEE_OTHER);
     }
 
     void signOut(Context ctx) {
@@ -71,7 +72,7 @@ public final class SignInPages {
             sessions.end(secret);
         }
         ctx.res().addHeader("Set-Cookie", auth.cookie(ctx, null, 0));
-        ctx.redirect("/signin", io.javalin.http.HttpStatus.SEE_OTHER);
+        ctx.redirect("/signin", HttpStatus.SEE_OTHER);
     }
 
     private void refuse(Context ctx, String next, String username, String error) {

@@ -10,12 +10,11 @@ import dev.wharf.credentials.Scope;
 import dev.wharf.http.Requests;
 import dev.wharf.http.Routed;
 import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -28,8 +27,6 @@ public final class TokenPages {
     static final List<Integer> LIFETIMES = List.of(30, 90, 365, 0);
     /** The grace windows offered when rotating, in hours; at most the credential rules' day. */
     static final List<Integer> GRACE_HOURS = List.of(0, 1, 24);
-    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'",
-            Locale.ROOT);
 
     private final Credentials credentials;
     private final Pages pages;
@@ -119,31 +116,26 @@ public final class TokenPages {
 
     private void show(Context ctx, NewSecret created, String error) {
         WebAuth.SignedIn s = WebAuth.signedIn(ctx);
-        int page = page(ctx.queryParam("page"));
+        int page = Paging.page(ctx);
         Credentials.Page found = credentials.list(CredentialQuery.of(Credential.Kind.PERSONAL)
                 .owner(s.principal().account().id()).sort(CredentialQuery.Sort.NEWEST)
                 .page((long) (page - 1) * PAGE_SIZE, PAGE_SIZE));
         OffsetDateTime now = Timestamps.now(clock);
         List<Row> rows = found.items().stream().map(c -> row(c, now)).toList();
-        int pageCount = (int) Math.max(1, (found.total() + PAGE_SIZE - 1) / PAGE_SIZE);
         pages.render(ctx, "tokens.jte", new TokensPage(Chrome.of("Access tokens", s), rows, found.total(), page,
-                pageCount, Scope.REPOSITORY.stream().map(Scope::wireName).toList(), LIFETIMES, GRACE_HOURS,
-                created, error));
+                Paging.pages(found.total(), PAGE_SIZE), Scope.REPOSITORY.stream().map(Scope::wireName).toList(),
+                LIFETIMES, GRACE_HOURS, created, error));
     }
 
     private static Row row(Credential c, OffsetDateTime now) {
         String state = c.isRevoked(now) ? "revoked" : c.isExpired(now) ? "expired"
-                : c.revokedAt() != null ? "rotated, works until " + when(c.revokedAt())
+                : c.revokedAt() != null ? "rotated, works until " + Sizes.when(c.revokedAt())
                 : c.active() ? "active" : "inactive";
         Scope scope = c.repositoryScope();
         return new Row(c.uuid().toString(), c.name(), scope == null ? "" : scope.wireName(), c.active(), state,
-                when(c.createdAt()), c.lastUsedAt() == null ? "never" : when(c.lastUsedAt()),
-                String.join(", ", c.lastUsedIps()), c.expiresAt() == null ? "never" : when(c.expiresAt()),
+                Sizes.when(c.createdAt()), c.lastUsedAt() == null ? "never" : Sizes.when(c.lastUsedAt()),
+                String.join(", ", c.lastUsedIps()), c.expiresAt() == null ? "never" : Sizes.when(c.expiresAt()),
                 !c.isRetired());
-    }
-
-    private static String when(OffsetDateTime t) {
-        return WHEN.format(t.withOffsetSameInstant(java.time.ZoneOffset.UTC));
     }
 
     /** The caller's own personal token named in the path; any other is not found. */
@@ -161,7 +153,7 @@ public final class TokenPages {
     }
 
     private void backToList(Context ctx) {
-        ctx.redirect("/tokens", io.javalin.http.HttpStatus.SEE_OTHER);
+        ctx.redirect("/tokens", HttpStatus.SEE_OTHER);
     }
 
     private Credentials.Origin origin(Context ctx) {
@@ -191,20 +183,5 @@ public final class TokenPages {
             // refused below
         }
         throw new DomainException.Invalid(field, "Choose one of the offered values.");
-    }
-
-    private static int page(String value) {
-        if (value == null) {
-            return 1;
-        }
-        try {
-            int page = Integer.parseInt(value);
-            if (page >= 1 && page <= 100_000) {
-                return page;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw new DomainException.Invalid("page", "The page must be a number from 1.");
     }
 }

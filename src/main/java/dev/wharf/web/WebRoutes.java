@@ -3,6 +3,8 @@ package dev.wharf.web;
 import static dev.wharf.web.WebAccess.PUBLIC;
 import static dev.wharf.web.WebAccess.SIGNED_IN;
 
+import dev.wharf.access.AccessPolicy;
+import dev.wharf.accounts.Accounts;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.WebSessions;
 import dev.wharf.credentials.Credentials;
@@ -11,6 +13,9 @@ import dev.wharf.http.ErrorMapper;
 import dev.wharf.http.Requests;
 import dev.wharf.http.RouteTable;
 import dev.wharf.http.Router;
+import dev.wharf.repositories.Images;
+import dev.wharf.repositories.Repositories;
+import dev.wharf.repositories.RepositoryProfiles;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.time.Clock;
@@ -20,12 +25,21 @@ public final class WebRoutes {
     private WebRoutes() {
     }
 
-    public static Dialect dialect(Authenticator authenticator, WebSessions sessions, Credentials credentials,
-                                  Requests requests, Clock clock) {
+    /** The domain services the pages call. */
+    public record Services(Authenticator authenticator, WebSessions sessions, Credentials credentials,
+                           Accounts accounts, AccessPolicy policy, Repositories repositories,
+                           RepositoryProfiles profiles, Images images) {
+    }
+
+    public static Dialect dialect(Services services, Requests requests, Clock clock) {
+        Authenticator authenticator = services.authenticator();
+        WebSessions sessions = services.sessions();
         Pages pages = new Pages();
         WebAuth auth = new WebAuth(sessions, authenticator, requests);
         SignInPages signIn = new SignInPages(authenticator, sessions, auth, pages, requests);
-        TokenPages tokens = new TokenPages(credentials, pages, requests, clock);
+        TokenPages tokens = new TokenPages(services.credentials(), pages, requests, clock);
+        RepositoryPages repos = new RepositoryPages(services.accounts(), services.policy(), services.repositories(),
+                services.profiles(), services.images(), pages, requests, clock);
         Assets assets = new Assets();
         RouteTable<WebAccess, Handler> routes = new RouteTable<WebAccess, Handler>()
                 .get("/", PUBLIC, signIn::home)
@@ -38,6 +52,11 @@ public final class WebRoutes {
                 .post("/tokens/{uuid}/deactivate", SIGNED_IN, tokens::deactivate)
                 .post("/tokens/{uuid}/rotate", SIGNED_IN, tokens::rotate)
                 .post("/tokens/{uuid}/delete", SIGNED_IN, tokens::delete)
+                .get("/repositories", SIGNED_IN, repos::home)
+                .get("/repositories/{namespace}", SIGNED_IN, repos::list)
+                .get("/repositories/{namespace}/{repository}", SIGNED_IN, repos::show)
+                .get("/repositories/{namespace}/{repository}/images/{digest}/delete", SIGNED_IN, repos::previewDelete)
+                .post("/repositories/{namespace}/{repository}/images/{digest}/delete", SIGNED_IN, repos::delete)
                 .get("/static/{file}", PUBLIC, assets::serve);
         Router<WebAccess> router = new Router<>(routes, auth::check, new WebErrors(pages));
         return new Dialect() {

@@ -52,6 +52,12 @@ class DialectBoundariesTest extends ServerTest {
         }
     }
 
+    /** A web UI page: Wharf's own frame, naming no library. */
+    private static void isWharfsOwnPage(String body) {
+        assertThat(body).contains("· Wharf</title>").doesNotContainIgnoringCase("javalin")
+                .doesNotContainIgnoringCase("jetty").doesNotContain("java.").doesNotContain("Exception");
+    }
+
     private static void namesNoLibrary(String body) {
         assertThat(body).doesNotContainIgnoringCase("javalin").doesNotContainIgnoringCase("jetty")
                 .doesNotContain("java.").doesNotContain("Exception").doesNotContain("<html");
@@ -138,14 +144,25 @@ class DialectBoundariesTest extends ServerTest {
         assertThat(revoke.status()).isEqualTo(405);
         assertThat(revoke.header("Allow")).isEqualTo("POST");
         assertThat(revoke.json().has("errinfo")).isTrue();
-        // Everything else.
-        for (String path : new String[] {"/", "/foo", "/healthz/x"}) {
+        // The operations routes, exactly.
+        assertThat(server.http().post("/healthz", "x").status()).isEqualTo(405);
+        assertThat(server.http().post("/healthz", "x").json().path("message").asText()).isEqualTo(
+                "method not allowed");
+        // Everything else is the web UI's: its own pages, never a framework's.
+        Http.Response root = server.http().get("/");
+        assertThat(root.status()).isEqualTo(303);
+        assertThat(root.header("Location")).isEqualTo("/signin");
+        for (String path : new String[] {"/foo", "/healthz/x", "/tokens/x/y"}) {
             Http.Response other = server.http().get(path);
             assertThat(other.status()).as(path).isEqualTo(404);
-            assertThat(other.json().path("message").asText()).as(path).isEqualTo("not found");
-            namesNoLibrary(other.body());
+            assertThat(other.header("Content-Type")).as(path).startsWith("text/html");
+            assertThat(other.body()).as(path).contains("<h1>Not found</h1>");
+            isWharfsOwnPage(other.body());
         }
-        assertThat(server.http().post("/healthz", "x").status()).isEqualTo(405);
+        Http.Response wrongMethod = server.http().send("DELETE", "/signin", null);
+        assertThat(wrongMethod.status()).isEqualTo(405);
+        assertThat(wrongMethod.header("Allow")).isEqualTo("GET, HEAD, POST");
+        isWharfsOwnPage(wrongMethod.body());
     }
 
     @Test
@@ -194,7 +211,7 @@ class DialectBoundariesTest extends ServerTest {
         assertThat(revoke.json().has("errinfo")).isTrue();
         Raw root = raw("GET", "/%u2215etc");
         assertThat(root.status()).isEqualTo(400);
-        namesNoLibrary(root.body());
+        isWharfsOwnPage(root.body());
     }
 
     @Test

@@ -59,10 +59,14 @@ class ObservabilityTest extends ServerTest {
     }
 
     @Test
-    void unknownPathsGetAJson404() {
-        Http.Response r = server.http().get("/no/such/path");
-        assertThat(r.status()).isEqualTo(404);
-        assertThat(r.json().get("message").asText()).isEqualTo("not found");
+    void unknownApiPathsGetAJson404AndOthersTheWebUisPage() {
+        Http.Response api = server.http().get("/api/v1/no/such/path");
+        assertThat(api.status()).isEqualTo(404);
+        assertThat(api.json().get("message").asText()).isEqualTo("not found");
+        Http.Response page = server.http().get("/no/such/path");
+        assertThat(page.status()).isEqualTo(404);
+        assertThat(page.header("Content-Type")).startsWith("text/html");
+        assertThat(page.body()).contains("<h1>Not found</h1>");
     }
 
     @Test

@@ -115,6 +115,49 @@ class WebUiTest extends ServerTest {
         assertThat(row.getText()).contains("repo:write").contains("active").contains("from 127.0.0.1");
         assertThat(browser.getPageSource()).as("the secret is shown once only").doesNotContain(secret);
         screenshot("tokens-after-push");
+
+        browser.findElement(By.linkText("Repositories")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Repositories of admin"));
+        browser.findElement(By.linkText("webui")).click();
+        WebElement pushed = wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#images tr[data-digest]")));
+        assertThat(pushed.getText()).contains("latest").contains("linux/amd64").contains("active");
+        assertThat(browser.findElement(By.id("pull-command")).getAttribute("value"))
+                .isEqualTo("docker pull 127.0.0.1:" + server.port() + "/admin/webui");
+        screenshot("repository-with-image");
+
+        pushed.findElement(By.linkText("Delete…")).click();
+        WebElement preview = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("delete-preview")));
+        assertThat(preview.getText()).contains("dry run").contains("1 tag deleted with it: latest")
+                .contains("Tags point at it now: latest");
+        assertThat(registryManifestStatus(secret, "admin/webui", "latest")).as("a preview deletes nothing")
+                .isEqualTo(200);
+        screenshot("delete-image-preview");
+        browser.findElement(By.xpath("//button[text()='Delete this image']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("images-title"), "Images (0)"));
+        assertThat(registryManifestStatus(secret, "admin/webui", "latest")).isEqualTo(404);
+        screenshot("image-deleted");
+    }
+
+    @Test
+    void anotherUsersPrivateRepositoryIsNotFound() throws Exception {
+        String carol = uniqueName("carol");
+        String carolSession = Sessions.newUser(server, carol, "carols-password-1234");
+        String carolSecret = Sessions.newToken(server, carolSession, "push", "repo:write");
+        Path image = tmp.resolve("carol-image");
+        OciLayout.write(image, "latest", List.of(OciLayout.layer(8, 30_000)));
+        Skopeo.Result push = Skopeo.push(image, "latest", "127.0.0.1:" + server.port() + "/" + carol
+                + "/secret:latest", carol + ":" + carolSecret);
+        assertThat(push.ok()).as(push.toString()).isTrue();
+        String bob = uniqueName("dave");
+        Sessions.newUser(server, bob, "daves-password-1234");
+
+        signIn(bob, "daves-password-1234");
+        browser.get(server.url() + "/repositories/" + carol + "/secret");
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Not found");
+        browser.get(server.url() + "/repositories/" + carol);
+        assertThat(browser.findElements(By.linkText("secret"))).as("private repositories are not listed").isEmpty();
+        screenshot("private-repository-not-found");
     }
 
     @Test
@@ -248,6 +291,15 @@ class WebUiTest extends ServerTest {
         String basic = Base64.getEncoder().encodeToString((user + ":" + secret).getBytes(StandardCharsets.UTF_8));
         return client.send(HttpRequest.newBuilder(URI.create(server.url() + "/v2/"))
                 .header("Authorization", "Basic " + basic).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    private int registryManifestStatus(String secret, String repository, String tag) throws Exception {
+        String basic = Base64.getEncoder().encodeToString(("admin:" + secret).getBytes(StandardCharsets.UTF_8));
+        return client.send(HttpRequest.newBuilder(URI.create(server.url() + "/v2/" + repository + "/manifests/" + tag))
+                .header("Authorization", "Basic " + basic)
+                .header("Accept", "application/vnd.oci.image.manifest.v1+json")
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding())
                 .statusCode();
     }
 

@@ -1,0 +1,32 @@
+package dev.wharf.web;
+
+import dev.wharf.core.DomainException;
+import io.javalin.http.Context;
+
+/** The {@code page} query parameter of every list, from 1, and how many pages a total makes. */
+final class Paging {
+    static final int MAX_PAGE = 100_000;
+
+    private Paging() {
+    }
+
+    static int page(Context ctx) {
+        String value = ctx.queryParam("page");
+        if (value == null) {
+            return 1;
+        }
+        try {
+            int page = Integer.parseInt(value);
+            if (page >= 1 && page <= MAX_PAGE) {
+                return page;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new DomainException.Invalid("page", "The page must be a number from 1 to " + MAX_PAGE + ".");
+    }
+
+    static int pages(long total, int pageSize) {
+        return (int) Math.max(1, (total + pageSize - 1) / pageSize);
+    }
+}
