@@ -5,6 +5,7 @@ import static dev.wharf.web.WebAccess.SIGNED_IN;
 
 import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Accounts;
+import dev.wharf.audit.AuditLog;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.WebSessions;
 import dev.wharf.credentials.Credentials;
@@ -28,7 +29,7 @@ public final class WebRoutes {
     /** The domain services the pages call. */
     public record Services(Authenticator authenticator, WebSessions sessions, Credentials credentials,
                            Accounts accounts, AccessPolicy policy, Repositories repositories,
-                           RepositoryProfiles profiles, Images images) {
+                           RepositoryProfiles profiles, Images images, AuditLog audit) {
     }
 
     public static Dialect dialect(Services services, Requests requests, Clock clock) {
@@ -40,6 +41,7 @@ public final class WebRoutes {
         TokenPages tokens = new TokenPages(services.credentials(), pages, requests, clock);
         RepositoryPages repos = new RepositoryPages(services.accounts(), services.policy(), services.repositories(),
                 services.profiles(), services.images(), pages, requests, clock);
+        AuditPages audit = new AuditPages(services.audit(), services.policy(), pages);
         Assets assets = new Assets();
         RouteTable<WebAccess, Handler> routes = new RouteTable<WebAccess, Handler>()
                 .get("/", PUBLIC, signIn::home)
@@ -57,6 +59,8 @@ public final class WebRoutes {
                 .get("/repositories/{namespace}/{repository}", SIGNED_IN, repos::show)
                 .get("/repositories/{namespace}/{repository}/images/{digest}/delete", SIGNED_IN, repos::previewDelete)
                 .post("/repositories/{namespace}/{repository}/images/{digest}/delete", SIGNED_IN, repos::delete)
+                .get("/audit", SIGNED_IN, audit::home)
+                .get("/audit/{account}", SIGNED_IN, audit::list)
                 .get("/static/{file}", PUBLIC, assets::serve);
         Router<WebAccess> router = new Router<>(routes, auth::check, new WebErrors(pages));
         return new Dialect() {

@@ -137,6 +137,19 @@ class WebUiTest extends ServerTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("images-title"), "Images (0)"));
         assertThat(registryManifestStatus(secret, "admin/webui", "latest")).isEqualTo(404);
         screenshot("image-deleted");
+
+        browser.findElement(By.linkText("Audit log")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Audit log of admin"));
+        String log = browser.findElement(By.id("events")).getText();
+        assertThat(log).contains("user.access_token.create").contains("pushed the tag latest")
+                .contains("to the repository admin/webui").contains("repo.manifest.delete");
+        assertThat(log).as("no secret in the audit log").doesNotContain(secret);
+        new Select(browser.findElement(By.id("action"))).selectByValue("repo.manifest.delete");
+        browser.findElement(By.xpath("//button[text()='Filter']")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#events tbody tr")).size() == 1);
+        screenshot("audit-log-filtered");
+        browser.findElement(By.cssSelector("#events tbody a")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "webui"));
     }
 
     @Test
