@@ -169,6 +169,15 @@ public final class Accounts {
                 .map(Accounts::map).list());
     }
 
+    /** Users by name, a page of them, with how many there are. */
+    public Page<Account> users(long offset, int limit) {
+        return jdbi.withHandle(h -> new Page<>(
+                h.createQuery("SELECT COUNT(*) FROM accounts WHERE kind = 'user'").mapTo(Long.class).one(),
+                h.createQuery("SELECT " + COLUMNS + " FROM accounts WHERE kind = 'user' ORDER BY name"
+                                + " LIMIT :limit OFFSET :offset")
+                        .bind("limit", limit).bind("offset", offset).map(Accounts::map).list()));
+    }
+
     /** The site admin who has been one longest, whose log gets the events of what Wharf does on its own. */
     public Optional<Account> oldestSiteAdmin() {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM accounts WHERE kind = 'user'"

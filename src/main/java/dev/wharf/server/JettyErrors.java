@@ -35,7 +35,7 @@ final class JettyErrors extends ErrorHandler {
         Throwable failure = code >= 500 ? new IllegalStateException("the server failed before a handler ran")
                 : new DomainException.Invalid(Reason.REQUEST, "The request is malformed: "
                         + HttpStatus.getMessage(code) + ".");
-        HttpError error = spaces.dialectFor(path).errors().map(path == null ? "/" : path, failure);
+        HttpError error = spaces.refusalDialectFor(path).errors().map(path == null ? "/" : path, failure);
         write(request, response, callback, code >= 400 && code < 500 ? code : error.status(), error);
     }
 

@@ -76,6 +76,16 @@ final class PathSpaces {
         return web;
     }
 
+    /**
+     * The dialect that answers a request the server refused before routing it (a request line or URI it could not
+     * parse): the owner of its path, except that the web UI's paths are answered in operations' JSON. Browsers do not
+     * send what is refused this early, and for such a request the path Jetty reports is often not the one sent.
+     */
+    Dialect refusalDialectFor(String path) {
+        Dialect owner = dialectFor(path);
+        return owner == web ? operations : owner;
+    }
+
     /** Whether {@code path} is in the space under {@code prefix} (which ends with a slash), or is its root. */
     private static boolean owns(String path, String prefix) {
         return path.startsWith(prefix) || path.equals(prefix.substring(0, prefix.length() - 1));

@@ -192,7 +192,7 @@ public final class Wharf implements AutoCloseable {
                 OperationsRoutes.dialect(health::serveHealth, health::serveReadiness, observability::serveMetrics),
                 WebRoutes.dialect(new WebRoutes.Services(authenticator,
                         new WebSessions(database.jdbi(), config.sessionTtl(), clock), credentials, accounts, policy,
-                        repositories, profiles, images, audit), requests, clock));
+                        repositories, profiles, images, audit, collector, credentials.rules()), requests, clock));
         this.connections = new ConnectionGuard(config.connectionsPerClient(), config.headerTimeout(),
                 requests.clientAddress());
         this.app = Javalin.create(c -> {

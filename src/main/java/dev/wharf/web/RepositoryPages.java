@@ -36,6 +36,7 @@ public final class RepositoryPages {
     /** How many of a person's organizations the namespace switcher lists. */
     static final int MAX_NAMESPACES = 50;
     static final int SEARCH_MAX = 100;
+    static final int TAGS_SHOWN = 50;
 
     private final Accounts accounts;
     private final AccessPolicy policy;
@@ -73,10 +74,14 @@ public final class RepositoryPages {
                            String pushed, String pulled, boolean active) {
     }
 
-    /** A repository's page. */
+    /**
+     * A repository's page: its images (a page of them), its tags (up to {@link #TAGS_SHOWN} after {@code tagsAfter},
+     * with the next tag to continue from, or null), and what the person may change.
+     */
     public record RepositoryPage(Chrome chrome, String namespace, String name, String path, boolean isPrivate,
                                  String description, String pullCommand, String copyCommand, List<ImageRow> images,
-                                 long total, int page, int pages, boolean mayDelete, boolean mayWrite) {
+                                 long total, int page, int pages, List<String> tags, String moreTagsAfter,
+                                 boolean mayDelete, boolean mayWrite) {
     }
 
     /** What deleting one image would do, or why it cannot be done. */
@@ -128,6 +133,12 @@ public final class RepositoryPages {
         for (Images.Image image : found.items()) {
             rows.add(imageRow(repo, image));
         }
+        String tagsAfter = ctx.queryParam("tags_after");
+        if (tagsAfter != null && !Repositories.TAG.matcher(tagsAfter).matches()) {
+            throw new DomainException.Invalid("tags_after", "That is not a tag.");
+        }
+        List<String> tags = repositories.tags(repo, tagsAfter, TAGS_SHOWN + 1);
+        String moreTagsAfter = tags.size() > TAGS_SHOWN ? tags.get(TAGS_SHOWN - 1) : null;
         RepositoryProfiles.Summary summary = profiles.summary(repo);
         String path = repo.name().toString();
         String host = requests.authority(ctx);
@@ -136,9 +147,66 @@ public final class RepositoryPages {
                 path.substring(repo.name().namespace().length() + 1), path, repo.isPrivate(),
                 summary.profile().description(), "docker pull " + host + "/" + path,
                 "skopeo copy docker://" + host + "/" + path + ":<tag> oci:<directory>:<tag>", rows, found.total(),
-                page, Paging.pages(found.total(), PAGE_SIZE),
+                page, Paging.pages(found.total(), PAGE_SIZE), tags.subList(0, Math.min(tags.size(), TAGS_SHOWN)),
+                moreTagsAfter,
                 policy.allows(p, repo.name(), Set.of(Action.DELETE)),
                 policy.allows(p, repo.name(), Set.of(Action.PUSH))));
+    }
+
+    /** Changes the short description: whoever may push may. */
+    void describe(Context ctx) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        Repository repo = changeable(ctx, Action.PUSH);
+        String description = ctx.formParam("description");
+        profiles.update(repo, description == null ? "" : description, null, p.actor());
+        backToRepository(ctx, repo);
+    }
+
+    /** Makes the repository private or public: whoever may delete from it may. */
+    void privacy(Context ctx) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        Repository repo = changeable(ctx, Action.DELETE);
+        String visibility = ctx.formParam("visibility");
+        if (!"private".equals(visibility) && !"public".equals(visibility)) {
+            throw new DomainException.Invalid("visibility", "Choose private or public.");
+        }
+        profiles.changePrivacy(repo, "private".equals(visibility), p.actor());
+        backToRepository(ctx, repo);
+    }
+
+    void deleteTag(Context ctx) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        Repository repo = changeable(ctx, Action.DELETE);
+        String tag = Routed.parameter(ctx, "tag");
+        if (tag == null || !Repositories.TAG.matcher(tag).matches()) {
+            throw new DomainException.NotFound("There is no such tag.");
+        }
+        repositories.deleteTag(repo, tag, p.actor());
+        backToRepository(ctx, repo);
+    }
+
+    /** Deletes the repository once its full name is typed to confirm, as on Docker Hub. */
+    void deleteRepository(Context ctx) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        Repository repo = changeable(ctx, Action.DELETE);
+        if (!repo.name().toString().equals(ctx.formParam("confirm"))) {
+            throw new DomainException.Invalid("confirm", "Type " + repo.name() + " to confirm.");
+        }
+        repositories.delete(repo, p.actor());
+        ctx.redirect("/repositories/" + repo.name().namespace(), HttpStatus.SEE_OTHER);
+    }
+
+    private void backToRepository(Context ctx, Repository repo) {
+        ctx.redirect("/repositories/" + repo.name(), HttpStatus.SEE_OTHER);
+    }
+
+    /** The repository in the path, which the person sees and may do {@code needed} on (403 if they only see it). */
+    private Repository changeable(Context ctx, Action needed) {
+        Repository repo = readable(ctx, Set.of(Action.PULL));
+        if (!policy.allows(WebAuth.signedIn(ctx).principal(), repo.name(), Set.of(needed))) {
+            throw new DomainException.Forbidden("You may not change this repository.");
+        }
+        return repo;
     }
 
     void previewDelete(Context ctx) {

@@ -71,7 +71,7 @@ public final class TokenPages {
                     origin(ctx), p.actor(), false);
         } catch (DomainException.Invalid | DomainException.Conflict e) {
             ctx.status(e instanceof DomainException.Conflict ? 409 : 400);
-            show(ctx, null, e.getMessage());
+            show(ctx, null, WebErrors.describe(e));
             return;
         }
         show(ctx, new NewSecret(created.credential().name(), created.secret(), p.username(),
@@ -101,7 +101,7 @@ public final class TokenPages {
             created = credentials.rotate(token, expiry(ctx.formParam("lifetime")), grace, origin(ctx), p.actor());
         } catch (DomainException.Invalid e) {
             ctx.status(400);
-            show(ctx, null, e.getMessage());
+            show(ctx, null, WebErrors.describe(e));
             return;
         }
         show(ctx, new NewSecret(created.credential().name(), created.secret(), p.username(),

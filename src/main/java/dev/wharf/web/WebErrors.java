@@ -6,6 +6,7 @@ import dev.wharf.http.ErrorMapper;
 import dev.wharf.http.FailureStatus;
 import dev.wharf.http.HttpError;
 import dev.wharf.http.RouteNotFound;
+import io.javalin.http.Context;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -25,15 +26,26 @@ public final class WebErrors implements ErrorMapper {
     public record ErrorPage(Chrome chrome, int status, String title, String message) {
     }
 
+    /** The page shows who is signed in, when someone is, so that a person can go on from it. */
+    @Override
+    public HttpError map(Context ctx, Throwable failure) {
+        return page(ctx.path(), failure, WebAuth.maybeSignedIn(ctx).orElse(null));
+    }
+
     @Override
     public HttpError map(String path, Throwable failure) {
+        return page(path, failure, null);
+    }
+
+    private HttpError page(String path, Throwable failure, WebAuth.SignedIn signedIn) {
         if (failure instanceof SignInRequired) {
             String next = path == null || !path.startsWith("/") || path.startsWith("//") ? "/" : path;
             return new HttpError(303, Map.of("Location",
                     "/signin?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8)), null);
         }
         int status = FailureStatus.of(failure);
-        String html = pages.html("error.jte", new ErrorPage(Chrome.anonymous(title(status)), status,
+        Chrome chrome = signedIn == null ? Chrome.anonymous(title(status)) : Chrome.of(title(status), signedIn);
+        String html = pages.html("error.jte", new ErrorPage(chrome, status,
                 title(status), message(status, failure)));
         return new HttpError(status, Map.of(), new HttpError.Html(html)).withFailureHeaders(failure);
     }
@@ -60,6 +72,15 @@ public final class WebErrors implements ErrorMapper {
             return "The request took too long to arrive.";
         } else if (!(failure instanceof DomainException) || (status >= 500 && status != 503)) {
             return "Wharf could not finish this. The details are in the server's log.";
+        }
+        return describe((DomainException) failure);
+    }
+
+    /** A domain failure in words: its message, or each field's message when it names fields. */
+    static String describe(DomainException failure) {
+        if (failure instanceof DomainException.Invalid invalid && !invalid.fields().isEmpty()) {
+            return invalid.fields().values().stream().flatMap(java.util.List::stream).distinct()
+                    .collect(java.util.stream.Collectors.joining(" "));
         }
         return failure.getMessage();
     }

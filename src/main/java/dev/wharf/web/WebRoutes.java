@@ -8,12 +8,14 @@ import dev.wharf.accounts.Accounts;
 import dev.wharf.audit.AuditLog;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.WebSessions;
+import dev.wharf.credentials.CredentialRules;
 import dev.wharf.credentials.Credentials;
 import dev.wharf.http.Dialect;
 import dev.wharf.http.ErrorMapper;
 import dev.wharf.http.Requests;
 import dev.wharf.http.RouteTable;
 import dev.wharf.http.Router;
+import dev.wharf.repositories.GarbageCollector;
 import dev.wharf.repositories.Images;
 import dev.wharf.repositories.Repositories;
 import dev.wharf.repositories.RepositoryProfiles;
@@ -29,7 +31,8 @@ public final class WebRoutes {
     /** The domain services the pages call. */
     public record Services(Authenticator authenticator, WebSessions sessions, Credentials credentials,
                            Accounts accounts, AccessPolicy policy, Repositories repositories,
-                           RepositoryProfiles profiles, Images images, AuditLog audit) {
+                           RepositoryProfiles profiles, Images images, AuditLog audit, GarbageCollector collector,
+                           CredentialRules rules) {
     }
 
     public static Dialect dialect(Services services, Requests requests, Clock clock) {
@@ -42,6 +45,7 @@ public final class WebRoutes {
         RepositoryPages repos = new RepositoryPages(services.accounts(), services.policy(), services.repositories(),
                 services.profiles(), services.images(), pages, requests, clock);
         AuditPages audit = new AuditPages(services.audit(), services.policy(), pages);
+        AdminPages admin = new AdminPages(services.accounts(), services.collector(), services.rules(), pages, clock);
         Assets assets = new Assets();
         RouteTable<WebAccess, Handler> routes = new RouteTable<WebAccess, Handler>()
                 .get("/", PUBLIC, signIn::home)
@@ -57,10 +61,20 @@ public final class WebRoutes {
                 .get("/repositories", SIGNED_IN, repos::home)
                 .get("/repositories/{namespace}", SIGNED_IN, repos::list)
                 .get("/repositories/{namespace}/{repository}", SIGNED_IN, repos::show)
+                .post("/repositories/{namespace}/{repository}/description", SIGNED_IN, repos::describe)
+                .post("/repositories/{namespace}/{repository}/privacy", SIGNED_IN, repos::privacy)
+                .post("/repositories/{namespace}/{repository}/delete", SIGNED_IN, repos::deleteRepository)
+                .post("/repositories/{namespace}/{repository}/tags/{tag}/delete", SIGNED_IN, repos::deleteTag)
                 .get("/repositories/{namespace}/{repository}/images/{digest}/delete", SIGNED_IN, repos::previewDelete)
                 .post("/repositories/{namespace}/{repository}/images/{digest}/delete", SIGNED_IN, repos::delete)
                 .get("/audit", SIGNED_IN, audit::home)
                 .get("/audit/{account}", SIGNED_IN, audit::list)
+                .get("/admin/users", SIGNED_IN, admin::users)
+                .post("/admin/users", SIGNED_IN, admin::createUser)
+                .post("/admin/users/{username}/delete", SIGNED_IN, admin::deleteUser)
+                .get("/admin/gc", SIGNED_IN, admin::collection)
+                .post("/admin/gc", SIGNED_IN, admin::startCollection)
+                .get("/admin/policy", SIGNED_IN, admin::policy)
                 .get("/static/{file}", PUBLIC, assets::serve);
         Router<WebAccess> router = new Router<>(routes, auth::check, new WebErrors(pages));
         return new Dialect() {

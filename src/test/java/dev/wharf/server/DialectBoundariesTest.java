@@ -161,7 +161,7 @@ class DialectBoundariesTest extends ServerTest {
         }
         Http.Response wrongMethod = server.http().send("DELETE", "/signin", null);
         assertThat(wrongMethod.status()).isEqualTo(405);
-        assertThat(wrongMethod.header("Allow")).isEqualTo("GET, HEAD, POST");
+        assertThat(wrongMethod.header("Allow")).isEqualTo("GET, POST");
         isWharfsOwnPage(wrongMethod.body());
     }
 
@@ -209,9 +209,11 @@ class DialectBoundariesTest extends ServerTest {
         Raw revoke = raw("POST", "/api/v1/credentials/revoke;%zz");
         assertThat(revoke.status()).isEqualTo(400);
         assertThat(revoke.json().has("errinfo")).isTrue();
+        // Refused by Jetty before any path space: operations' JSON, as every early refusal of a web UI path.
         Raw root = raw("GET", "/%u2215etc");
         assertThat(root.status()).isEqualTo(400);
-        isWharfsOwnPage(root.body());
+        assertThat(root.json().path("message").asText()).contains("malformed");
+        namesNoLibrary(root.body());
     }
 
     @Test

@@ -153,6 +153,109 @@ class WebUiTest extends ServerTest {
     }
 
     @Test
+    void aRepositorysTagsDescriptionVisibilityAndTheRepositoryItself() throws Exception {
+        String secret = Sessions.newToken(server, Sessions.adminSession(server), "settings", "repo:admin");
+        Path image = tmp.resolve("settings-image");
+        OciLayout.write(image, "latest", List.of(OciLayout.layer(9, 20_000)));
+        for (String tag : List.of("v1", "v2")) {
+            Skopeo.Result push = Skopeo.push(image, "latest", "127.0.0.1:" + server.port() + "/admin/settings:" + tag,
+                    "admin:" + secret);
+            assertThat(push.ok()).as(push.toString()).isTrue();
+        }
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+        browser.get(server.url() + "/repositories/admin/settings");
+        assertThat(browser.findElement(By.id("tags")).getText()).contains("v1").contains("v2");
+
+        WebElement v1 = browser.findElement(By.xpath("//ul[@id='tags']/li[code[text()='v1']]"));
+        v1.findElement(By.tagName("summary")).click();
+        v1.findElement(By.xpath(".//button[text()='Delete the tag v1']")).click();
+        wait.until(d -> d.findElements(By.xpath("//ul[@id='tags']/li[code[text()='v1']]")).isEmpty());
+        assertThat(registryManifestStatus(secret, "admin/settings", "v1")).isEqualTo(404);
+        assertThat(registryManifestStatus(secret, "admin/settings", "v2")).isEqualTo(200);
+
+        WebElement description = browser.findElement(By.id("description"));
+        description.clear();
+        description.sendKeys("Built by the browser test");
+        browser.findElement(By.xpath("//button[text()='Save']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "Built by the browser test"));
+        new Select(browser.findElement(By.id("visibility"))).selectByValue("public");
+        browser.findElement(By.xpath("//button[text()='Change']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "public"));
+        assertThat(client.send(HttpRequest.newBuilder(URI.create(server.url()
+                        + "/v2/namespaces/admin/repositories/settings")).build(), HttpResponse.BodyHandlers.ofString())
+                .body()).as("the API sees what the page changed").contains("Built by the browser test")
+                .contains("\"is_private\":false");
+        screenshot("repository-settings");
+
+        browser.findElement(By.xpath("//summary[text()='Delete this repository…']")).click();
+        browser.findElement(By.id("confirm")).sendKeys("admin/wrong");
+        browser.findElement(By.xpath("//button[text()='Delete the repository']")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "That did not work"));
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("Type admin/settings to confirm");
+        browser.get(server.url() + "/repositories/admin/settings");
+        browser.findElement(By.xpath("//summary[text()='Delete this repository…']")).click();
+        browser.findElement(By.id("confirm")).sendKeys("admin/settings");
+        browser.findElement(By.xpath("//button[text()='Delete the repository']")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Repositories of admin"));
+        assertThat(browser.findElements(By.linkText("settings"))).isEmpty();
+        assertThat(registryManifestStatus(secret, "admin/settings", "v2")).isEqualTo(404);
+    }
+
+    @Test
+    void administrationCreatesAndDeletesUsersRunsGarbageCollectionAndShowsThePolicy() throws Exception {
+        String erin = uniqueName("erin");
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+        browser.findElement(By.linkText("Administration")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Users"));
+        browser.findElement(By.id("new-username")).sendKeys("Not A Name!");
+        browser.findElement(By.id("new-password")).sendKeys("a-long-enough-password");
+        browser.findElement(By.xpath("//button[text()='Create user']")).click();
+        assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("user-error"))).getText())
+                .isNotBlank();
+        browser.findElement(By.id("new-username")).clear();
+        browser.findElement(By.id("new-username")).sendKeys(erin);
+        browser.findElement(By.id("new-password")).clear();
+        browser.findElement(By.id("new-password")).sendKeys("erins-password-1234");
+        browser.findElement(By.xpath("//button[text()='Create user']")).click();
+        wait.until(d -> d.findElements(By.xpath("//table[@id='users']//td[text()='" + erin + "']")).size() == 1);
+        screenshot("admin-users");
+
+        browser.findElement(By.linkText("Garbage collection")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Garbage collection"));
+        browser.findElement(By.xpath("//button[text()='Start']")).click();
+        wait.until(d -> {
+            d.navigate().refresh();
+            List<WebElement> states = d.findElements(By.cssSelector("#runs tbody tr .state"));
+            return !states.isEmpty() && states.get(0).getText().startsWith("succeeded");
+        });
+        assertThat(browser.findElement(By.cssSelector("#runs tbody tr")).getText()).contains("dry run")
+                .contains("admin");
+        screenshot("admin-gc");
+        browser.findElement(By.linkText("Credential policy")).click();
+        assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("policy"))).getText())
+                .contains("Longest rotation grace window").contains("24 hours");
+
+        browser.findElement(By.xpath("//button[text()='Sign out']")).click();
+        signIn(erin, "erins-password-1234");
+        assertThat(browser.findElements(By.linkText("Administration"))).isEmpty();
+        browser.get(server.url() + "/admin/users");
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Not found");
+        Cookie erinsSession = browser.manage().getCookieNamed(WebAuth.COOKIE);
+        String csrf = browser.findElement(By.cssSelector("input[name=csrf]")).getAttribute("value");
+        assertThat(post("/admin/gc", erinsSession, Map.of("csrf", csrf, "dry_run", "false", "full", "true"),
+                server.url()).statusCode()).as("a user cannot start a collection").isEqualTo(404);
+
+        browser.findElement(By.xpath("//button[text()='Sign out']")).click();
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+        browser.get(server.url() + "/admin/users");
+        WebElement row = browser.findElement(By.xpath("//table[@id='users']//tr[td[1][text()='" + erin + "']]"));
+        row.findElement(By.tagName("summary")).click();
+        row.findElement(By.xpath(".//button[text()='Delete " + erin + "']")).click();
+        wait.until(d -> d.findElements(By.xpath("//table[@id='users']//td[text()='" + erin + "']")).isEmpty());
+        assertThat(get("/tokens", erinsSession).statusCode()).as("a deleted user's session ends").isEqualTo(303);
+    }
+
+    @Test
     void anotherUsersPrivateRepositoryIsNotFound() throws Exception {
         String carol = uniqueName("carol");
         String carolSession = Sessions.newUser(server, carol, "carols-password-1234");
