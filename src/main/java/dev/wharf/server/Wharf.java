@@ -171,12 +171,13 @@ public final class Wharf implements AutoCloseable {
         createFirstAdmin(console, env.get(ADMIN_PASSWORD_ENV));
 
         this.health = new Health(database, config.dataDir(), blobStore, clock);
+        Members members = new Members(database.jdbi(), teams);
         RepositoryProfiles profiles = new RepositoryProfiles(database.jdbi(), audit, repositories, clock);
         Images images = new Images(database.jdbi(), repositories);
         PathSpaces spaces = new PathSpaces(
                 HubRoutes.dialect(new HubApi(authenticator, credentials, policy, audit, requests, clock,
                         new HubApi.Content(repositories, profiles, new TagViews(database.jdbi(), blobStore, clock)),
-                        new HubApi.Organizations(accounts, new Members(database.jdbi(), teams), teams, repositories,
+                        new HubApi.Organizations(accounts, members, teams, repositories,
                                 namespaces)),
                         new ImagesApi(images, repositories, policy, requests,
                                 clock)),
@@ -191,7 +192,8 @@ public final class Wharf implements AutoCloseable {
                         policy, requests, clock)),
                 OperationsRoutes.dialect(health::serveHealth, health::serveReadiness, observability::serveMetrics),
                 WebRoutes.dialect(new WebRoutes.Services(authenticator,
-                        new WebSessions(database.jdbi(), config.sessionTtl(), clock), credentials, accounts, policy,
+                        new WebSessions(database.jdbi(), config.sessionTtl(), clock), credentials, accounts, members,
+                        policy,
                         repositories, profiles, images, audit, collector, credentials.rules()), requests, clock));
         this.connections = new ConnectionGuard(config.connectionsPerClient(), config.headerTimeout(),
                 requests.clientAddress());

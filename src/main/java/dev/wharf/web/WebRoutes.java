@@ -5,6 +5,7 @@ import static dev.wharf.web.WebAccess.SIGNED_IN;
 
 import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Accounts;
+import dev.wharf.accounts.Members;
 import dev.wharf.audit.AuditLog;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.WebSessions;
@@ -30,7 +31,7 @@ public final class WebRoutes {
 
     /** The domain services the pages call. */
     public record Services(Authenticator authenticator, WebSessions sessions, Credentials credentials,
-                           Accounts accounts, AccessPolicy policy, Repositories repositories,
+                           Accounts accounts, Members members, AccessPolicy policy, Repositories repositories,
                            RepositoryProfiles profiles, Images images, AuditLog audit, GarbageCollector collector,
                            CredentialRules rules) {
     }
@@ -44,6 +45,8 @@ public final class WebRoutes {
         TokenPages tokens = new TokenPages(services.credentials(), pages, requests, clock);
         RepositoryPages repos = new RepositoryPages(services.accounts(), services.policy(), services.repositories(),
                 services.profiles(), services.images(), pages, requests, clock);
+        OrgPages orgs = new OrgPages(services.accounts(), services.members(), services.credentials(),
+                services.policy(), pages, requests, clock);
         AuditPages audit = new AuditPages(services.audit(), services.policy(), pages);
         AdminPages admin = new AdminPages(services.accounts(), services.collector(), services.rules(), pages, clock);
         Assets assets = new Assets();
@@ -67,6 +70,14 @@ public final class WebRoutes {
                 .post("/repositories/{namespace}/{repository}/tags/{tag}/delete", SIGNED_IN, repos::deleteTag)
                 .get("/repositories/{namespace}/{repository}/images/{digest}/delete", SIGNED_IN, repos::previewDelete)
                 .post("/repositories/{namespace}/{repository}/images/{digest}/delete", SIGNED_IN, repos::delete)
+                .get("/orgs", SIGNED_IN, orgs::list)
+                .post("/orgs", SIGNED_IN, orgs::create)
+                .get("/orgs/{org}", SIGNED_IN, orgs::show)
+                .post("/orgs/{org}/members", SIGNED_IN, orgs::addMember)
+                .post("/orgs/{org}/members/{username}/role", SIGNED_IN, orgs::changeRole)
+                .post("/orgs/{org}/members/{username}/remove", SIGNED_IN, orgs::removeMember)
+                .post("/orgs/{org}/robots", SIGNED_IN, orgs::createRobot)
+                .post("/orgs/{org}/robots/{uuid}/delete", SIGNED_IN, orgs::deleteRobot)
                 .get("/audit", SIGNED_IN, audit::home)
                 .get("/audit/{account}", SIGNED_IN, audit::list)
                 .get("/admin/users", SIGNED_IN, admin::users)

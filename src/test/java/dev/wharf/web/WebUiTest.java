@@ -256,6 +256,71 @@ class WebUiTest extends ServerTest {
     }
 
     @Test
+    void anOrganizationsMembersAndRobots() throws Exception {
+        String org = uniqueName("acme");
+        String frank = uniqueName("frank");
+        Sessions.newUser(server, frank, "franks-password-1234");
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+        browser.findElement(By.linkText("Organizations")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Organizations"));
+        browser.findElement(By.id("org-name")).sendKeys(org);
+        browser.findElement(By.xpath("//button[text()='Create organization']")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), org));
+
+        browser.findElement(By.id("member-username")).sendKeys(frank);
+        browser.findElement(By.xpath("//button[text()='Add member']")).click();
+        WebElement member = wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.xpath("//table[@id='members']//tr[td[1][text()='" + frank + "']]")));
+        assertThat(member.getText()).contains("member");
+        new Select(member.findElement(By.id("role-" + frank))).selectByValue("editor");
+        member.findElement(By.xpath(".//button[text()='Change']")).click();
+        wait.until(d -> d.findElement(By.xpath("//table[@id='members']//tr[td[1][text()='" + frank + "']]/td[2]"))
+                .getText().equals("editor"));
+
+        browser.findElement(By.id("robot-label")).sendKeys("ci");
+        browser.findElement(By.id("robot-repositories")).sendKeys("app-*");
+        new Select(browser.findElement(By.id("robot-access"))).selectByValue("push");
+        browser.findElement(By.xpath("//button[text()='Create robot']")).click();
+        String secret = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("secret")))
+                .getAttribute("value");
+        screenshot("org-robot-created");
+        Path image = tmp.resolve("org-image");
+        OciLayout.write(image, "latest", List.of(OciLayout.layer(10, 20_000)));
+        String registry = "127.0.0.1:" + server.port() + "/" + org;
+        assertThat(Skopeo.push(image, "latest", registry + "/app-one:latest", org + ":" + secret).ok())
+                .as("the robot pushes where its resource allows").isTrue();
+        assertThat(Skopeo.push(image, "latest", registry + "/other:latest", org + ":" + secret).ok())
+                .as("and nowhere else").isFalse();
+
+        browser.findElement(By.xpath("//button[text()='Sign out']")).click();
+        signIn(frank, "franks-password-1234");
+        browser.get(server.url() + "/orgs/" + org);
+        assertThat(browser.findElement(By.id("members")).getText()).contains(frank).contains("admin");
+        assertThat(browser.findElements(By.id("robots-title"))).as("only owners see the robots").isEmpty();
+        Cookie franksSession = browser.manage().getCookieNamed(WebAuth.COOKIE);
+        String csrf = browser.findElement(By.cssSelector("input[name=csrf]")).getAttribute("value");
+        assertThat(post("/orgs/" + org + "/members", franksSession, Map.of("csrf", csrf, "username", "admin",
+                "role", "member"), server.url()).statusCode()).isEqualTo(403);
+
+        browser.findElement(By.xpath("//button[text()='Sign out']")).click();
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+        browser.get(server.url() + "/orgs/" + org);
+        WebElement robot = browser.findElement(By.xpath("//table[@id='robots']//tr[td[1][text()='ci']]"));
+        assertThat(robot.getText()).contains(org + "/app-*").contains("pull, push").contains("active");
+        robot.findElement(By.tagName("summary")).click();
+        robot.findElement(By.xpath(".//button[text()='Delete ci']")).click();
+        wait.until(d -> d.findElements(By.id("robots")).isEmpty());
+        assertThat(Skopeo.push(image, "latest", registry + "/app-two:latest", org + ":" + secret).ok())
+                .as("a deleted robot pushes nothing").isFalse();
+        WebElement removed = browser.findElement(By.xpath("//table[@id='members']//tr[td[1][text()='" + frank
+                + "']]"));
+        removed.findElement(By.xpath(".//summary[text()='Remove…']")).click();
+        removed.findElement(By.xpath(".//button[text()='Remove " + frank + "']")).click();
+        wait.until(d -> d.findElements(By.xpath("//table[@id='members']//td[text()='" + frank + "']")).isEmpty());
+        screenshot("org-members");
+    }
+
+    @Test
     void anotherUsersPrivateRepositoryIsNotFound() throws Exception {
         String carol = uniqueName("carol");
         String carolSession = Sessions.newUser(server, carol, "carols-password-1234");

@@ -1,0 +1,281 @@
+package dev.wharf.web;
+
+import dev.wharf.access.AccessPolicy;
+import dev.wharf.accounts.Account;
+import dev.wharf.accounts.Accounts;
+import dev.wharf.accounts.Members;
+import dev.wharf.accounts.Page;
+import dev.wharf.accounts.Role;
+import dev.wharf.auth.Principal;
+import dev.wharf.core.DomainException;
+import dev.wharf.core.Timestamps;
+import dev.wharf.credentials.Credential;
+import dev.wharf.credentials.CredentialQuery;
+import dev.wharf.credentials.Credentials;
+import dev.wharf.credentials.Resource;
+import dev.wharf.http.Requests;
+import dev.wharf.http.Routed;
+import dev.wharf.repositories.Action;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Organizations: the person's organizations and creating one; an organization's members with their roles and teams
+ * (owners add, change and remove them) and its robots, the organization access tokens, with the secret shown once.
+ * Members see the member list; only owners change anything or see the robots, as on the APIs.
+ */
+public final class OrgPages {
+    static final int PAGE_SIZE = 25;
+    static final int MAX_ORGS_LISTED = 100;
+
+    private final Accounts accounts;
+    private final Members members;
+    private final Credentials credentials;
+    private final AccessPolicy policy;
+    private final Pages pages;
+    private final Requests requests;
+    private final Clock clock;
+
+    OrgPages(Accounts accounts, Members members, Credentials credentials, AccessPolicy policy, Pages pages,
+             Requests requests, Clock clock) {
+        this.accounts = accounts;
+        this.members = members;
+        this.credentials = credentials;
+        this.policy = policy;
+        this.pages = pages;
+        this.requests = requests;
+        this.clock = clock;
+    }
+
+    /** The person's organizations. */
+    public record OrgsPage(Chrome chrome, List<String> orgs, String error) {
+    }
+
+    /** A member, in words. */
+    public record MemberRow(String name, String role, String teams, String joined) {
+    }
+
+    /** A robot, in words. */
+    public record RobotRow(String uuid, String label, String resources, String state, String created,
+                           String lastUsed, String expires) {
+    }
+
+    /** An organization's page: a page of members, and for owners its robots and a robot secret just made. */
+    public record OrgPage(Chrome chrome, String org, boolean owner, List<MemberRow> members, long memberTotal,
+                          int page, int pages, List<String> roles, List<RobotRow> robots, long robotTotal,
+                          TokenPages.NewSecret created, String error) {
+    }
+
+    void list(Context ctx) {
+        showOrgs(ctx, null);
+    }
+
+    void create(Context ctx) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        String name = ctx.formParam("name");
+        try {
+            accounts.createOrg(name, p.account(), p.actor());
+        } catch (DomainException.Invalid | DomainException.Conflict e) {
+            ctx.status(e instanceof DomainException.Conflict ? 409 : 400);
+            showOrgs(ctx, WebErrors.describe(e));
+            return;
+        }
+        ctx.redirect("/orgs/" + name, HttpStatus.SEE_OTHER);
+    }
+
+    void show(Context ctx) {
+        Account org = memberOrg(ctx);
+        render(ctx, org, null, null);
+    }
+
+    void addMember(Context ctx) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        Account org = ownedOrg(ctx);
+        try {
+            accounts.setMember(org, ctx.formParam("username"), role(ctx.formParam("role")), p.actor());
+        } catch (DomainException.Invalid | DomainException.NotFound | DomainException.Conflict e) {
+            ctx.status(e instanceof DomainException.NotFound ? 404 : 400);
+            render(ctx, org, null, WebErrors.describe(e));
+            return;
+        }
+        backToOrg(ctx, org);
+    }
+
+    void changeRole(Context ctx) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        Account org = ownedOrg(ctx);
+        Account user = member(org, Routed.parameter(ctx, "username"));
+        accounts.setMember(org, user.name(), role(ctx.formParam("role")), p.actor());
+        backToOrg(ctx, org);
+    }
+
+    void removeMember(Context ctx) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        Account org = ownedOrg(ctx);
+        accounts.removeMember(org, member(org, Routed.parameter(ctx, "username")).name(), p.actor());
+        backToOrg(ctx, org);
+    }
+
+    void createRobot(Context ctx) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        Account org = ownedOrg(ctx);
+        Credentials.Created created;
+        try {
+            created = credentials.create(org, Credentials.Draft.robot(ctx.formParam("label"), null,
+                            List.of(resource(org, ctx)), expiry(ctx.formParam("lifetime"))),
+                    new Credentials.Origin(requests.clientIp(ctx), ctx.userAgent(), "WEB"), p.actor(), false);
+        } catch (DomainException.Invalid | DomainException.Conflict e) {
+            ctx.status(e instanceof DomainException.Conflict ? 409 : 400);
+            render(ctx, org, null, WebErrors.describe(e));
+            return;
+        }
+        render(ctx, org, new TokenPages.NewSecret(created.credential().name(), created.secret(),
+                org.name() + "+" + created.credential().name(), requests.authority(ctx)), null);
+    }
+
+    void deleteRobot(Context ctx) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        Account org = ownedOrg(ctx);
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(Routed.parameter(ctx, "uuid"));
+        } catch (IllegalArgumentException e) {
+            throw new DomainException.NotFound("There is no such robot.");
+        }
+        Credential robot = credentials.find(uuid)
+                .filter(c -> c.ownerId() == org.id() && c.isRobot() && !c.deleted())
+                .orElseThrow(() -> new DomainException.NotFound("There is no such robot."));
+        credentials.revoke(robot, true, p.actor(), null);
+        backToOrg(ctx, org);
+    }
+
+    private void showOrgs(Context ctx, String error) {
+        WebAuth.SignedIn s = WebAuth.signedIn(ctx);
+        List<String> names = new ArrayList<>();
+        for (Long id : accounts.orgIdsOf(s.principal().account().id())) {
+            if (names.size() >= MAX_ORGS_LISTED) {
+                break;
+            }
+            accounts.findById(id).ifPresent(a -> names.add(a.name()));
+        }
+        names.sort(null);
+        pages.render(ctx, "orgs.jte", new OrgsPage(Chrome.of("Organizations", s), names, error));
+    }
+
+    private void render(Context ctx, Account org, TokenPages.NewSecret created, String error) {
+        WebAuth.SignedIn s = WebAuth.signedIn(ctx);
+        boolean owner = policy.administers(s.principal(), org);
+        int page = Paging.page(ctx);
+        Page<Members.Member> found = members.list(org, Members.Filter.ALL, (long) (page - 1) * PAGE_SIZE, PAGE_SIZE);
+        List<MemberRow> rows = found.items().stream().map(m -> new MemberRow(m.user().name(), m.role().wireName(),
+                String.join(", ", m.teams()), Sizes.when(m.joinedAt()))).toList();
+        List<RobotRow> robots = List.of();
+        long robotTotal = 0;
+        if (owner) {
+            Credentials.Page robotPage = credentials.list(CredentialQuery.of(Credential.Kind.ROBOT)
+                    .owner(org.id()).sort(CredentialQuery.Sort.NEWEST).page(0, PAGE_SIZE));
+            OffsetDateTime now = Timestamps.now(clock);
+            robots = robotPage.items().stream().map(c -> robotRow(c, now)).toList();
+            robotTotal = robotPage.total();
+        }
+        pages.render(ctx, "org.jte", new OrgPage(Chrome.of(org.name(), s), org.name(), owner, rows, found.total(),
+                page, Paging.pages(found.total(), PAGE_SIZE),
+                List.of(Role.MEMBER.wireName(), Role.EDITOR.wireName(), Role.OWNER.wireName()), robots, robotTotal,
+                created, error));
+    }
+
+    private static RobotRow robotRow(Credential c, OffsetDateTime now) {
+        String resources = c.resources().stream().map(r -> (r.kind() == Resource.Kind.NAMESPACE ? "all of "
+                : "") + r.path() + " (" + String.join(", ", r.actions().stream().map(Action::wireName).sorted()
+                .toList()) + ")").reduce((a, b) -> a + "; " + b).orElse("");
+        String state = c.isRevoked(now) ? "revoked" : c.isExpired(now) ? "expired" : c.active() ? "active"
+                : "inactive";
+        return new RobotRow(c.uuid().toString(), c.name(), resources, state, Sizes.when(c.createdAt()),
+                c.lastUsedAt() == null ? "never" : Sizes.when(c.lastUsedAt()),
+                c.expiresAt() == null ? "never" : Sizes.when(c.expiresAt()));
+    }
+
+    /** The one resource the form describes: the whole organization, or repositories matching a pattern. */
+    private static Resource resource(Account org, Context ctx) {
+        Set<Action> actions = EnumSet.of(Action.PULL);
+        if ("push".equals(ctx.formParam("access"))) {
+            actions.add(Action.PUSH);
+        } else if (!"pull".equals(ctx.formParam("access"))) {
+            throw new DomainException.Invalid("access", "Choose pull or push.");
+        }
+        String pattern = ctx.formParam("repositories");
+        if (pattern == null || pattern.isBlank()) {
+            return new Resource(Resource.Kind.NAMESPACE, org.name(), actions);
+        }
+        String path = org.name() + "/" + pattern.trim();
+        String problem = Resource.problem(Resource.Kind.REPOSITORY, path, org.name());
+        if (problem != null) {
+            throw new DomainException.Invalid("repositories", problem);
+        }
+        return new Resource(Resource.Kind.REPOSITORY, path, actions);
+    }
+
+    private OffsetDateTime expiry(String lifetime) {
+        int days;
+        try {
+            days = Integer.parseInt(lifetime == null ? "" : lifetime);
+        } catch (NumberFormatException e) {
+            days = -1;
+        }
+        if (!TokenPages.LIFETIMES.contains(days)) {
+            throw new DomainException.Invalid("lifetime", "Choose one of the offered values.");
+        }
+        return days == 0 ? null : Timestamps.now(clock).plusDays(days);
+    }
+
+    private static Role role(String value) {
+        Role role = value == null ? null : Role.parse(value);
+        if (role == null) {
+            throw new DomainException.Invalid("role", "Choose member, editor or owner.");
+        }
+        return role;
+    }
+
+    private void backToOrg(Context ctx, Account org) {
+        ctx.redirect("/orgs/" + org.name(), HttpStatus.SEE_OTHER);
+    }
+
+    private Account org(Context ctx) {
+        return policy.namespace(Routed.parameter(ctx, "org")).filter(Account::isOrg)
+                .orElseThrow(() -> new DomainException.NotFound("There is no such organization."));
+    }
+
+    /** The organization in the path, for one of its members; to anyone else it does not exist. */
+    private Account memberOrg(Context ctx) {
+        Account org = org(ctx);
+        if (!policy.memberOf(WebAuth.signedIn(ctx).principal(), org)) {
+            throw new DomainException.NotFound("There is no such organization.");
+        }
+        return org;
+    }
+
+    /** The organization in the path, for one of its owners (a member is told no, anyone else not found). */
+    private Account ownedOrg(Context ctx) {
+        Account org = memberOrg(ctx);
+        if (!policy.administers(WebAuth.signedIn(ctx).principal(), org)) {
+            throw new DomainException.Forbidden("Only the organization's owners may change it.");
+        }
+        return org;
+    }
+
+    private Account member(Account org, String username) {
+        Account user = accounts.find(username == null ? "" : username).filter(a -> !a.isOrg())
+                .orElseThrow(() -> new DomainException.NotFound("There is no such member."));
+        if (members.find(org, user).isEmpty()) {
+            throw new DomainException.NotFound("There is no such member.");
+        }
+        return user;
+    }
+}
