@@ -10,6 +10,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The errors Jetty itself answers (a request line or header it cannot parse, headers that are too large, a failure
@@ -17,6 +19,8 @@ import org.eclipse.jetty.util.Callback;
  * body says only the status's reason: nothing of the server's internals.
  */
 final class JettyErrors extends ErrorHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(JettyErrors.class);
+
     private final PathSpaces spaces;
 
     JettyErrors(PathSpaces spaces) {
@@ -32,6 +36,10 @@ final class JettyErrors extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
         String path = path(request);
+        if (code >= 500) {
+            // Not the client's fault, and no handler saw it to log it: the operator needs the cause.
+            LOG.error("server error {} before any handler answered {} {}", code, request.getMethod(), path, cause);
+        }
         Throwable failure = code >= 500 ? new IllegalStateException("the server failed before a handler ran")
                 : new DomainException.Invalid(Reason.REQUEST, "The request is malformed: "
                         + HttpStatus.getMessage(code) + ".");

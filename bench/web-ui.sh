@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# Web UI benchmark (issue 13, section 4): the server time of every page of the web UI, and its weight, over a site
+# that holds many tokens, repositories and audit events. One Wharf, one client, this machine, over loopback.
+#
+#   bash bench/web-ui.sh                  # after ./mvnw -q -DskipTests package; H2
+#   BENCH_DATABASE_URL='jdbc:postgresql://127.0.0.1:5432/empty?user=postgres' bash bench/web-ui.sh
+#
+# Setup, all through the APIs: BENCH_USERS users besides the site admin, each with BENCH_TOKENS_PER_USER personal
+# tokens (the admin too, so 10 x 1,000 = 10,000 tokens by default; 1,000 is the most one account may hold),
+# BENCH_REPOS repositories in the admin's namespace, and description changes of those repositories until the admin's
+# audit log holds BENCH_EVENTS events. Then, signed in through the sign-in form as the admin, BENCH_PAGE_REQUESTS
+# requests to each page one at a time (ab -c 1, after as many untimed ones): p50, p99 and max, target p99 <= 50 ms.
+# The server's own time per request is taken from its access log (duration_ms) as well. The weight of a page is
+# its HTML plus every stylesheet and script it loads; target under 100 KiB for the largest.
+set -euo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+BENCH_USERS="${BENCH_USERS:-9}"                        # users besides the admin
+BENCH_TOKENS_PER_USER="${BENCH_TOKENS_PER_USER:-1000}" # personal tokens of each of them and of the admin
+BENCH_REPOS="${BENCH_REPOS:-1000}"                     # repositories in the admin's namespace
+BENCH_EVENTS="${BENCH_EVENTS:-100000}"                 # events in the admin's audit log, at least
+BENCH_PARALLEL="${BENCH_PARALLEL:-8}"                  # concurrent requests while seeding
+BENCH_SEED_TIMEOUT="${BENCH_SEED_TIMEOUT:-3600}"       # seconds one seeding step may take
+BENCH_PAGE_REQUESTS="${BENCH_PAGE_REQUESTS:-300}"      # timed requests per page (after as many untimed ones)
+BENCH_DATABASE_URL="${BENCH_DATABASE_URL:-}"           # empty: the embedded H2; a jdbc:postgresql URL of an empty database
+BENCH_TMP="${BENCH_TMP:-${TMPDIR:-/var/tmp}}"
+BENCH_KEEP="${BENCH_KEEP:-0}"
+BENCH_RESULTS="${BENCH_RESULTS:-$BENCH_DIR/results/web-ui-latest.txt}"
+P99_TARGET_MS=50
+WEIGHT_TARGET_BYTES=$((100 * 1024))
+
+for tool in ab curl jq; do command -v "$tool" >/dev/null || die "needs $tool (apt-get install apache2-utils curl jq)"; done
+
+WORK=""
+SERVER_PID=""
+cleanup() {
+    local rc=$?
+    stop_pid "$SERVER_PID"
+    remove_work "$rc" "wharf.log, ab outputs"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+declare -A R=()
+RESULTS_ORDER=()
+put() { R[$1]=$2; RESULTS_ORDER+=("$1"); }
+
+# api METHOD PATH [curl args...] -> body on stdout; fails unless 2xx
+api() {
+    local method=$1 path=$2 out code
+    shift 2
+    out=$(curl -sS -m 60 -X "$method" -w '\n%{http_code}' "$@" "$BASE$path") || die "$method $path: curl failed"
+    code=${out##*$'\n'}
+    [[ $code == 2* ]] || die "$method $path: HTTP $code: ${out%$'\n'*}"
+    printf '%s' "${out%$'\n'*}"
+}
+
+login() { # username password -> a Hub session JWT
+    api POST /v2/users/login -H 'Content-Type: application/json' \
+        -d "$(jq -cn --arg u "$1" --arg p "$2" '{username:$u,password:$p}')" | jq -r .token
+}
+
+# many file expected-status [curl args...]: the requests of a curl config file, BENCH_PARALLEL at a time in one curl
+# process; fails unless every one answered expected-status
+many() {
+    local config=$1 expected=$2 statuses=$WORK/statuses-$RANDOM bad
+    shift 2
+    timeout "$BENCH_SEED_TIMEOUT" curl -sS --no-progress-meter --parallel --parallel-max "$BENCH_PARALLEL" -m 60 "$@" \
+        -w '%{http_code}\n' -o /dev/null -K "$config" >"$statuses" || die "curl -K $config failed"
+    bad=$(grep -vc "^$expected\$" "$statuses" || true)
+    [[ $bad == 0 ]] || die "$bad of $(wc -l <"$statuses") requests in $config did not answer $expected: $(sort "$statuses" | uniq -c | tr '\n' ' ')"
+}
+
+# tokens session count: creates count personal tokens for the session's user
+tokens() {
+    local cfg=$WORK/tokens-$RANDOM.cfg i
+    for ((i = 1; i <= $2; i++)); do
+        printf 'url = "%s/v2/access-tokens"\nrequest = "POST"\ndata = "{\\"token_label\\":\\"bench-%05d\\",\\"scopes\\":[\\"repo:read\\"]}"\n' "$BASE" "$i"
+    done >"$cfg"
+    many "$cfg" 201 -H "Authorization: Bearer $1" -H 'Content-Type: application/json'
+}
+
+seed() {
+    local t0=$SECONDS i cfg
+    log "seeding $BENCH_USERS users and $BENCH_TOKENS_PER_USER tokens for each of them and for the admin"
+    tokens "$ADMIN_SESSION" $((BENCH_TOKENS_PER_USER - 1)) # the admin's first token opened the run
+    for ((i = 1; i <= BENCH_USERS; i++)); do
+        api POST /api/v1/users -H "Authorization: Bearer $ADMIN_SESSION" -H 'Content-Type: application/json' \
+            -d "$(jq -cn --arg u "benchuser$i" '{username:$u,password:"bench-user-password"}')" >/dev/null
+        tokens "$(login "benchuser$i" bench-user-password)" "$BENCH_TOKENS_PER_USER"
+    done
+    put seed_tokens_s $((SECONDS - t0))
+    t0=$SECONDS
+    log "seeding $BENCH_REPOS repositories"
+    cfg=$WORK/repos.cfg
+    for ((i = 1; i <= BENCH_REPOS; i++)); do
+        printf 'url = "%s/v2/namespaces/admin/repositories"\nrequest = "POST"\ndata = "{\\"namespace\\":\\"admin\\",\\"name\\":\\"r%05d\\",\\"description\\":\\"repository %d\\",\\"is_private\\":%s}"\n' \
+            "$BASE" "$i" "$i" "$( ((i % 2)) && echo true || echo false)"
+    done >"$cfg"
+    many "$cfg" 201 -H "Authorization: Bearer $ADMIN_SESSION" -H 'Content-Type: application/json'
+    put seed_repositories_s $((SECONDS - t0))
+    t0=$SECONDS
+    local needed=$((BENCH_EVENTS - BENCH_TOKENS_PER_USER - BENCH_REPOS - BENCH_USERS))
+    log "seeding $needed repository description changes (the admin's audit log then holds >= $BENCH_EVENTS events)"
+    cfg=$WORK/events.cfg
+    for ((i = 1; i <= needed; i++)); do
+        printf 'url = "%s/v2/repositories/admin/r%05d"\nrequest = "PATCH"\ndata = "{\\"description\\":\\"change %d\\"}"\n' \
+            "$BASE" $(((i % BENCH_REPOS) + 1)) "$i"
+    done >"$cfg"
+    many "$cfg" 200 -H "Authorization: Bearer $ADMIN_SESSION" -H 'Content-Type: application/json'
+    put seed_events_s $((SECONDS - t0))
+}
+
+# measure label path: p50/p99/max of BENCH_PAGE_REQUESTS GETs of a page with the session cookie (client side, ab),
+# the p99 of the server's own duration_ms for them, and the page's weight with what it loads
+measure() {
+    local label=$1 path=$2 outf=$WORK/ab-$1.txt code
+    code=$(curl -s -o "$WORK/page-$label.html" -w '%{http_code}' -m 60 -b "$COOKIE" "$BASE$path")
+    [[ $code == 200 ]] || die "$label: GET $path answered HTTP $code: $(head -c 300 "$WORK/page-$label.html")"
+    grep -q '· Wharf</title>' "$WORK/page-$label.html" || die "$label: not a page of Wharf's"
+    timeout 900 ab -q -c 1 -n "$BENCH_PAGE_REQUESTS" -C "$COOKIE_PAIR" "$BASE$path" >/dev/null 2>&1 \
+        || die "ab warm-up failed for $label"
+    local before
+    before=$(wc -l <"$WORK/wharf.log")
+    timeout 900 ab -q -c 1 -n "$BENCH_PAGE_REQUESTS" -C "$COOKIE_PAIR" "$BASE$path" >"$outf" 2>&1 \
+        || { cat "$outf" >&2; die "ab failed"; }
+    ab_check "$outf"
+    local r server
+    r=$(awk '$1=="50%" {p50=$2} $1=="99%" {p99=$2} $1=="100%" {max=$2} END {print p50, p99, max}' "$outf")
+    # The access log's path is without the query; every line after $before that is this page's route counts.
+    server=$(tail -n +"$((before + 1))" "$WORK/wharf.log" | grep 'logger=access' | grep -F "path=\"${path%%\?*}\"" \
+        | sed -n 's/.*duration_ms=\([0-9.]*\).*/\1/p' | sort -n \
+        | awk '{v[NR]=$1} END {if (NR == 0) {print "?"; exit} i=int(NR*0.99); if (i < 1) i=1; printf "%.1f", v[i]}')
+    local weight
+    weight=$(page_weight "$WORK/page-$label.html")
+    put "${label}_p50_ms" "${r%% *}"
+    put "${label}_p99_ms" "$(cut -d' ' -f2 <<<"$r")"
+    put "${label}_max_ms" "${r##* }"
+    put "${label}_server_p99_ms" "$server"
+    put "${label}_weight_bytes" "$weight"
+    log "  $label: p50/p99/max ${r// //} ms, server p99 $server ms, $weight bytes with its assets"
+}
+
+# page_weight file -> bytes of the page and of every stylesheet and script it references
+page_weight() {
+    local total asset
+    total=$(wc -c <"$1")
+    for asset in $(grep -oE '(href|src)="/static/[^"]+"' "$1" | sed -E 's/^(href|src)="//; s/"$//' | sort -u); do
+        total=$((total + $(curl -s -m 30 "$BASE$asset" | wc -c)))
+    done
+    echo "$total"
+}
+
+PAGES=(tokens tokens_last repositories repositories_updated_last repositories_search repository audit audit_deep
+    audit_filtered orgs admin_users admin_gc signin)
+
+main() {
+    [[ -f $WHARF_JAR ]] || die "no Wharf jar at $WHARF_JAR: run ./mvnw -q -DskipTests package"
+    mkdir -p "$BENCH_TMP"
+    WORK=$(mktemp -d "$BENCH_TMP/wharf-web-bench.XXXXXX")
+    local port java_desc
+    port=$(free_port)
+    ADMIN_PASSWORD="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    BASE=http://127.0.0.1:$port
+    java_desc=$("$JAVA" -version 2>&1 | head -n1)
+    log "starting wharf ($java_desc) on $BASE"
+    # shellcheck disable=SC2086
+    WHARF_ADMIN_PASSWORD=$ADMIN_PASSWORD "$JAVA" $WHARF_JAVA_OPTS -jar "$WHARF_JAR" serve --port "$port" \
+        --bind 127.0.0.1 --data-dir "$WORK/data" ${BENCH_DATABASE_URL:+--database-url "$BENCH_DATABASE_URL"} \
+        >"$WORK/wharf.log" 2>&1 &
+    SERVER_PID=$!
+    wait_http "$BASE/healthz" "$SERVER_PID" "$WORK/wharf.log"
+    ADMIN_SESSION=$(login admin "$ADMIN_PASSWORD")
+    api POST /v2/access-tokens -H "Authorization: Bearer $ADMIN_SESSION" -H 'Content-Type: application/json' \
+        -d '{"token_label":"bench-00000","scopes":["repo:read"]}' >/dev/null
+    seed
+    # Signed in as a browser is: the sign-in form, its session cookie.
+    COOKIE=$WORK/cookies.txt
+    curl -sS -m 30 -c "$COOKIE" -o /dev/null --data-urlencode username=admin \
+        --data-urlencode "password=$ADMIN_PASSWORD" "$BASE/signin"
+    COOKIE_PAIR="wharf_session=$(awk '$6 == "wharf_session" {print $7}' "$COOKIE")"
+    [[ $COOKIE_PAIR != "wharf_session=" ]] || die "the sign-in form set no session cookie"
+    local load_start
+    load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+    local last_tokens=$(((BENCH_TOKENS_PER_USER + 19) / 20)) last_repos=$(((BENCH_REPOS + 19) / 20))
+    local deep_audit=$((BENCH_EVENTS / 25 - 1))
+    log "measuring, one client, $BENCH_PAGE_REQUESTS requests per page"
+    measure tokens "/tokens"
+    measure tokens_last "/tokens?page=$last_tokens"
+    measure repositories "/repositories/admin"
+    measure repositories_updated_last "/repositories/admin?sort=updated&page=$last_repos"
+    measure repositories_search "/repositories/admin?q=r009&sort=pulls"
+    measure repository "/repositories/admin/r00001"
+    measure audit "/audit/admin"
+    measure audit_deep "/audit/admin?page=$deep_audit"
+    measure audit_filtered "/audit/admin?action=repo.create&page=2"
+    measure orgs "/orgs"
+    measure admin_users "/admin/users"
+    measure admin_gc "/admin/gc"
+    measure signin "/signin"
+    put peak_rss_mib "$(awk '/^VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$SERVER_PID/status")"
+    report "$java_desc" "$load_start"
+}
+
+report() {
+    local commit
+    commit=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    mkdir -p "$(dirname "$BENCH_RESULTS")"
+    {
+        echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        echo "commit=$commit"
+        echo "java=$1"
+        echo "database=${BENCH_DATABASE_URL:-h2}"
+        echo "cpus=$(nproc) $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//')"
+        echo "loadavg_start=$2"
+        echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)"
+        echo "tokens=$(((BENCH_USERS + 1) * BENCH_TOKENS_PER_USER)) repositories=$BENCH_REPOS audit_events>=$BENCH_EVENTS"
+        local k
+        for k in "${RESULTS_ORDER[@]}"; do echo "$k=${R[$k]}"; done
+    } >"$BENCH_RESULTS"
+    printf '\nWharf %s, %s, %s, %s CPUs, load %s at the start of the timed part\n\n' "$commit" "$1" \
+        "${BENCH_DATABASE_URL:+PostgreSQL}${BENCH_DATABASE_URL:-H2}" "$(nproc)" "$2"
+    printf '| page | p50 ms | p99 ms | max ms | server p99 ms | bytes with assets | p99 <= %s ms |\n' "$P99_TARGET_MS"
+    printf '| --- | ---: | ---: | ---: | ---: | ---: | --- |\n'
+    local p verdict heaviest=0
+    for p in "${PAGES[@]}"; do
+        verdict=met
+        ((${R[${p}_p99_ms]} <= P99_TARGET_MS)) || verdict=MISSED
+        printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$p" "${R[${p}_p50_ms]}" "${R[${p}_p99_ms]}" \
+            "${R[${p}_max_ms]}" "${R[${p}_server_p99_ms]}" "${R[${p}_weight_bytes]}" "$verdict"
+        ((${R[${p}_weight_bytes]} > heaviest)) && heaviest=${R[${p}_weight_bytes]}
+    done
+    verdict=met
+    ((heaviest < WEIGHT_TARGET_BYTES)) || verdict=MISSED
+    printf '\nheaviest page with its assets: %s bytes (target under %s: %s); peak RSS %s MiB\n' "$heaviest" \
+        "$WEIGHT_TARGET_BYTES" "$verdict" "${R[peak_rss_mib]}"
+    printf 'seeding: %s s tokens, %s s repositories, %s s audit events; results in %s\n' "${R[seed_tokens_s]}" \
+        "${R[seed_repositories_s]}" "${R[seed_events_s]}" "$BENCH_RESULTS"
+}
+
+main "$@"
