@@ -62,28 +62,37 @@ login() { # username password -> a Hub session JWT
         -d "$(jq -cn --arg u "$1" --arg p "$2" '{username:$u,password:$p}')" | jq -r .token
 }
 
-# many file expected-status [curl args...]: the requests of a curl config file, BENCH_PARALLEL at a time in one curl
-# process; fails unless every one answered expected-status
+# block METHOD URL AUTHORIZATION JSON: one request of a curl config file; curl starts each operation afresh after
+# "next", so every block carries its own headers, output and write-out
+block() {
+    printf 'url = "%s"\nrequest = "%s"\nheader = "Authorization: %s"\nheader = "Content-Type: application/json"\n' \
+        "$2" "$1" "$3"
+    printf 'data = "%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nmax-time = 60\nnext\n' "${4//\"/\\\"}"
+}
+
+# many file expected-status: the requests of a curl config file, BENCH_PARALLEL at a time in one curl process;
+# fails unless every one answered expected-status
 many() {
     local config=$1 expected=$2 statuses=$WORK/statuses-$RANDOM bad
-    shift 2
-    timeout "$BENCH_SEED_TIMEOUT" curl -sS --no-progress-meter --parallel --parallel-max "$BENCH_PARALLEL" -m 60 "$@" \
-        -w '%{http_code}\n' -o /dev/null -K "$config" >"$statuses" || die "curl -K $config failed"
+    sed -i '$ d' "$config" # the last block's "next", which no operation follows
+    timeout "$BENCH_SEED_TIMEOUT" curl -sS --no-progress-meter --parallel --parallel-max "$BENCH_PARALLEL" \
+        -K "$config" >"$statuses" || die "curl -K $config failed"
     bad=$(grep -vc "^$expected\$" "$statuses" || true)
     [[ $bad == 0 ]] || die "$bad of $(wc -l <"$statuses") requests in $config did not answer $expected: $(sort "$statuses" | uniq -c | tr '\n' ' ')"
 }
 
 # tokens session count: creates count personal tokens for the session's user
 tokens() {
-    local cfg=$WORK/tokens-$RANDOM.cfg i
+    local cfg=$WORK/tokens-$RANDOM.cfg i body
     for ((i = 1; i <= $2; i++)); do
-        printf 'url = "%s/v2/access-tokens"\nrequest = "POST"\ndata = "{\\"token_label\\":\\"bench-%05d\\",\\"scopes\\":[\\"repo:read\\"]}"\n' "$BASE" "$i"
+        printf -v body '{"token_label":"bench-%05d","scopes":["repo:read"]}' "$i"
+        block POST "$BASE/v2/access-tokens" "Bearer $1" "$body"
     done >"$cfg"
-    many "$cfg" 201 -H "Authorization: Bearer $1" -H 'Content-Type: application/json'
+    many "$cfg" 201
 }
 
 seed() {
-    local t0=$SECONDS i cfg
+    local t0=$SECONDS i cfg url body
     log "seeding $BENCH_USERS users and $BENCH_TOKENS_PER_USER tokens for each of them and for the admin"
     tokens "$ADMIN_SESSION" $((BENCH_TOKENS_PER_USER - 1)) # the admin's first token opened the run
     for ((i = 1; i <= BENCH_USERS; i++)); do
@@ -96,35 +105,42 @@ seed() {
     log "seeding $BENCH_REPOS repositories"
     cfg=$WORK/repos.cfg
     for ((i = 1; i <= BENCH_REPOS; i++)); do
-        printf 'url = "%s/v2/namespaces/admin/repositories"\nrequest = "POST"\ndata = "{\\"namespace\\":\\"admin\\",\\"name\\":\\"r%05d\\",\\"description\\":\\"repository %d\\",\\"is_private\\":%s}"\n' \
-            "$BASE" "$i" "$i" "$( ((i % 2)) && echo true || echo false)"
+        printf -v body '{"namespace":"admin","name":"r%05d","description":"repository %d","is_private":%s}' \
+            "$i" "$i" "$( ((i % 2)) && echo true || echo false)"
+        block POST "$BASE/v2/namespaces/admin/repositories" "Bearer $ADMIN_SESSION" "$body"
     done >"$cfg"
-    many "$cfg" 201 -H "Authorization: Bearer $ADMIN_SESSION" -H 'Content-Type: application/json'
+    many "$cfg" 201
     put seed_repositories_s $((SECONDS - t0))
     t0=$SECONDS
     local needed=$((BENCH_EVENTS - BENCH_TOKENS_PER_USER - BENCH_REPOS - BENCH_USERS))
     log "seeding $needed repository description changes (the admin's audit log then holds >= $BENCH_EVENTS events)"
     cfg=$WORK/events.cfg
     for ((i = 1; i <= needed; i++)); do
-        printf 'url = "%s/v2/repositories/admin/r%05d"\nrequest = "PATCH"\ndata = "{\\"description\\":\\"change %d\\"}"\n' \
-            "$BASE" $(((i % BENCH_REPOS) + 1)) "$i"
+        printf -v url '%s/v2/repositories/admin/r%05d' "$BASE" $(((i % BENCH_REPOS) + 1))
+        printf -v body '{"description":"change %d"}' "$i"
+        block PATCH "$url" "Bearer $ADMIN_SESSION" "$body"
     done >"$cfg"
-    many "$cfg" 200 -H "Authorization: Bearer $ADMIN_SESSION" -H 'Content-Type: application/json'
+    many "$cfg" 200
     put seed_events_s $((SECONDS - t0))
 }
 
-# measure label path: p50/p99/max of BENCH_PAGE_REQUESTS GETs of a page with the session cookie (client side, ab),
+# measure label path [anonymous]: p50/p99/max of BENCH_PAGE_REQUESTS GETs of a page with the session cookie (client side, ab),
 # the p99 of the server's own duration_ms for them, and the page's weight with what it loads
 measure() {
     local label=$1 path=$2 outf=$WORK/ab-$1.txt code
-    code=$(curl -s -o "$WORK/page-$label.html" -w '%{http_code}' -m 60 -b "$COOKIE" "$BASE$path")
+    local cookie=(-b "$COOKIE") ab_cookie=(-C "$COOKIE_PAIR")
+    if [[ ${3:-} == anonymous ]]; then
+        cookie=()
+        ab_cookie=()
+    fi
+    code=$(curl -s -o "$WORK/page-$label.html" -w '%{http_code}' -m 60 "${cookie[@]}" "$BASE$path")
     [[ $code == 200 ]] || die "$label: GET $path answered HTTP $code: $(head -c 300 "$WORK/page-$label.html")"
     grep -q '· Wharf</title>' "$WORK/page-$label.html" || die "$label: not a page of Wharf's"
-    timeout 900 ab -q -c 1 -n "$BENCH_PAGE_REQUESTS" -C "$COOKIE_PAIR" "$BASE$path" >/dev/null 2>&1 \
+    timeout 900 ab -q -c 1 -n "$BENCH_PAGE_REQUESTS" "${ab_cookie[@]}" "$BASE$path" >/dev/null 2>&1 \
         || die "ab warm-up failed for $label"
     local before
     before=$(wc -l <"$WORK/wharf.log")
-    timeout 900 ab -q -c 1 -n "$BENCH_PAGE_REQUESTS" -C "$COOKIE_PAIR" "$BASE$path" >"$outf" 2>&1 \
+    timeout 900 ab -q -c 1 -n "$BENCH_PAGE_REQUESTS" "${ab_cookie[@]}" "$BASE$path" >"$outf" 2>&1 \
         || { cat "$outf" >&2; die "ab failed"; }
     ab_check "$outf"
     local r server
@@ -199,7 +215,7 @@ main() {
     measure orgs "/orgs"
     measure admin_users "/admin/users"
     measure admin_gc "/admin/gc"
-    measure signin "/signin"
+    measure signin "/signin" anonymous
     put peak_rss_mib "$(awk '/^VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$SERVER_PID/status")"
     report "$java_desc" "$load_start"
 }

@@ -51,8 +51,22 @@ public final class TokenPages {
 
     /** The tokens page: one page of rows, the paging, a secret just made (or null) and a failure (or null). */
     public record TokensPage(Chrome chrome, List<Row> rows, long total, int page, int pages,
-                             List<String> scopes, List<Integer> lifetimes, List<Integer> graceHours,
+                             List<String> scopes, List<Integer> lifetimes,
                              NewSecret created, String error) {
+    }
+
+    /** The rotate form of one token, a page of its own so that the list stays light. */
+    public record RotatePage(Chrome chrome, String uuid, String label, List<Integer> graceHours,
+                             List<Integer> lifetimes) {
+    }
+
+    void rotateForm(Context ctx) {
+        Credential token = own(ctx);
+        if (token.isRetired()) {
+            throw new DomainException.Invalid("token", "This token was already rotated or revoked.");
+        }
+        pages.render(ctx, "rotate-token.jte", new RotatePage(Chrome.of("Rotate a token", WebAuth.signedIn(ctx)),
+                token.uuid().toString(), token.name(), GRACE_HOURS, LIFETIMES));
     }
 
     void list(Context ctx) {
@@ -124,7 +138,7 @@ public final class TokenPages {
         List<Row> rows = found.items().stream().map(c -> row(c, now)).toList();
         pages.render(ctx, "tokens.jte", new TokensPage(Chrome.of("Access tokens", s), rows, found.total(), page,
                 Paging.pages(found.total(), PAGE_SIZE), Scope.REPOSITORY.stream().map(Scope::wireName).toList(),
-                LIFETIMES, GRACE_HOURS, created, error));
+                LIFETIMES, created, error));
     }
 
     private static Row row(Credential c, OffsetDateTime now) {

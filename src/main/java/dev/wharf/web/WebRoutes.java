@@ -59,6 +59,7 @@ public final class WebRoutes {
                 .post("/tokens", SIGNED_IN, tokens::create)
                 .post("/tokens/{uuid}/activate", SIGNED_IN, tokens::activate)
                 .post("/tokens/{uuid}/deactivate", SIGNED_IN, tokens::deactivate)
+                .get("/tokens/{uuid}/rotate", SIGNED_IN, tokens::rotateForm)
                 .post("/tokens/{uuid}/rotate", SIGNED_IN, tokens::rotate)
                 .post("/tokens/{uuid}/delete", SIGNED_IN, tokens::delete)
                 .get("/repositories", SIGNED_IN, repos::home)

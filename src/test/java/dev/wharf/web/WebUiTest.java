@@ -405,6 +405,25 @@ class WebUiTest extends ServerTest {
     }
 
     @Test
+    void rotatingKeepsTheOldSecretForTheGraceWindow() throws Exception {
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+        String old = createToken("rotating", "repo:read");
+        browser.get(server.url() + "/tokens");
+        row("rotating").findElement(By.linkText("Rotate…")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Rotate “rotating”"));
+        new Select(browser.findElement(By.id("grace"))).selectByValue("1");
+        browser.findElement(By.xpath("//button[text()='Rotate']")).click();
+        String rotated = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("secret")))
+                .getAttribute("value");
+        assertThat(rotated).isNotEqualTo(old);
+        assertThat(registryStatus(rotated)).isEqualTo(200);
+        assertThat(registryStatus(old)).as("the old secret works through the grace window").isEqualTo(200);
+        browser.get(server.url() + "/tokens");
+        assertThat(browser.findElements(By.xpath("//table[@id='tokens']//tr[td[1][text()='rotating']]"))
+                .stream().map(WebElement::getText)).anyMatch(t -> t.contains("rotated, works until"));
+    }
+
+    @Test
     void anotherUsersTokenCannotBeTouched() throws Exception {
         String bob = uniqueName("bob");
         String bobSession = Sessions.newUser(server, bob, "bobs-password-1234");
