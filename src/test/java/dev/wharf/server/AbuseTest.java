@@ -72,6 +72,7 @@ class AbuseTest {
      * or takes longer than {@link #PROBE_DEADLINE} counts as the deadline exceeded.
      */
     private Duration slowestProbeDuring(Attack attack) throws Exception {
+        failedProbe.set(null);
         AtomicBoolean done = new AtomicBoolean();
         AtomicLong slowest = new AtomicLong();
         ExecutorService prober = Executors.newSingleThreadExecutor();
@@ -83,8 +84,13 @@ class AbuseTest {
                     HttpResponse<Void> r = fresh.send(HttpRequest.newBuilder(URI.create(server.url() + "/healthz"))
                             .timeout(PROBE_DEADLINE.multipliedBy(2)).build(), HttpResponse.BodyHandlers.discarding());
                     long took = r.statusCode() == 200 ? System.nanoTime() - start : Long.MAX_VALUE;
+                    if (r.statusCode() != 200) {
+                        failedProbe.compareAndSet(null, "/healthz answered " + r.statusCode());
+                    }
                     slowest.accumulateAndGet(took, Math::max);
                 } catch (IOException e) {
+                    failedProbe.compareAndSet(null, "/healthz failed after "
+                            + (System.nanoTime() - start) / 1_000_000 + " ms: " + e);
                     slowest.set(Long.MAX_VALUE);
                 } catch (InterruptedException e) {
                     return;
@@ -111,6 +117,14 @@ class AbuseTest {
         void run() throws Exception;
     }
 
+    /** Why a probe failed, if one did: the first failure of the current attack, for the assertion's message. */
+    private final java.util.concurrent.atomic.AtomicReference<String> failedProbe =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    private static String tail(String log) {
+        return log.length() <= 4000 ? log : log.substring(log.length() - 4000);
+    }
+
     /**
      * Runs {@code attack} and checks what it must not do: keep more than {@link #HEAP_GROWTH_LIMIT} of heap after a
      * full collection, keep others waiting longer than {@link #PROBE_DEADLINE}, or run the server out of memory.
@@ -121,7 +135,8 @@ class AbuseTest {
         long after = server.heapAfterGc();
         System.out.printf("AbuseTest, %s: heap after GC %.1f MiB before, %.1f MiB after; slowest /healthz %d ms%n",
                 what, before / 1048576.0, after / 1048576.0, slowest.toMillis());
-        assertThat(slowest).isLessThan(PROBE_DEADLINE);
+        assertThat(slowest).as(failedProbe.get() == null ? "slowest probe" : failedProbe.get()
+                + "; server log tail: " + tail(server.log())).isLessThan(PROBE_DEADLINE);
         assertThat(after - before).isLessThan(HEAP_GROWTH_LIMIT);
         assertThat(server.log()).doesNotContain("OutOfMemoryError").doesNotContain("status=500");
     }
