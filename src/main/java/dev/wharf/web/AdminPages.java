@@ -7,6 +7,7 @@ import dev.wharf.auth.Principal;
 import dev.wharf.core.DomainException;
 import dev.wharf.core.Timestamps;
 import dev.wharf.credentials.CredentialRules;
+import dev.wharf.http.FailureStatus;
 import dev.wharf.http.Routed;
 import dev.wharf.repositories.CollectionRun;
 import dev.wharf.repositories.CollectionRuns;
@@ -72,7 +73,7 @@ public final class AdminPages {
             accounts.createUser(ctx.formParam("username"), ctx.formParam("password"),
                     email == null || email.isBlank() ? null : email.trim(), false, p.actor());
         } catch (DomainException.Invalid | DomainException.Conflict e) {
-            ctx.status(e instanceof DomainException.Conflict ? 409 : 400);
+            ctx.status(FailureStatus.of(e));
             showUsers(ctx, WebErrors.describe(e));
             return;
         }
@@ -118,7 +119,7 @@ public final class AdminPages {
     private void showUsers(Context ctx, String error) {
         WebAuth.SignedIn s = signedInAdmin(ctx);
         int page = Paging.page(ctx);
-        Page<Account> found = accounts.users((long) (page - 1) * PAGE_SIZE, PAGE_SIZE);
+        Page<Account> found = accounts.users(Paging.offset(page, PAGE_SIZE), PAGE_SIZE);
         pages.render(ctx, "admin-users.jte", new UsersPage(Chrome.of("Users", s), found.items().stream()
                 .map(a -> new UserRow(a.name(), a.email() == null ? "" : a.email(), a.siteAdmin(),
                         Sizes.when(a.createdAt()))).toList(), found.total(), page,

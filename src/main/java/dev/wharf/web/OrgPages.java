@@ -13,6 +13,7 @@ import dev.wharf.credentials.Credential;
 import dev.wharf.credentials.CredentialQuery;
 import dev.wharf.credentials.Credentials;
 import dev.wharf.credentials.Resource;
+import dev.wharf.http.FailureStatus;
 import dev.wharf.http.Requests;
 import dev.wharf.http.Routed;
 import dev.wharf.repositories.Action;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Organizations: the person's organizations and creating one; an organization's members with their roles and teams
@@ -70,7 +70,7 @@ public final class OrgPages {
     /** An organization's page: a page of members, and for owners its robots and a robot secret just made. */
     public record OrgPage(Chrome chrome, String org, boolean owner, List<MemberRow> members, long memberTotal,
                           int page, int pages, List<String> roles, List<RobotRow> robots, long robotTotal,
-                          TokenPages.NewSecret created, String error) {
+                          List<Integer> lifetimes, TokenPages.NewSecret created, String error) {
     }
 
     void list(Context ctx) {
@@ -83,7 +83,7 @@ public final class OrgPages {
         try {
             accounts.createOrg(name, p.account(), p.actor());
         } catch (DomainException.Invalid | DomainException.Conflict e) {
-            ctx.status(e instanceof DomainException.Conflict ? 409 : 400);
+            ctx.status(FailureStatus.of(e));
             showOrgs(ctx, WebErrors.describe(e));
             return;
         }
@@ -129,10 +129,10 @@ public final class OrgPages {
         Credentials.Created created;
         try {
             created = credentials.create(org, Credentials.Draft.robot(ctx.formParam("label"), null,
-                            List.of(resource(org, ctx)), expiry(ctx.formParam("lifetime"))),
+                            List.of(resource(org, ctx)), Forms.expiry(ctx.formParam("lifetime"), clock)),
                     new Credentials.Origin(requests.clientIp(ctx), ctx.userAgent(), "WEB"), p.actor(), false);
         } catch (DomainException.Invalid | DomainException.Conflict e) {
-            ctx.status(e instanceof DomainException.Conflict ? 409 : 400);
+            ctx.status(FailureStatus.of(e));
             render(ctx, org, null, WebErrors.describe(e));
             return;
         }
@@ -143,13 +143,7 @@ public final class OrgPages {
     void deleteRobot(Context ctx) {
         Principal p = WebAuth.signedIn(ctx).principal();
         Account org = ownedOrg(ctx);
-        UUID uuid;
-        try {
-            uuid = UUID.fromString(Routed.parameter(ctx, "uuid"));
-        } catch (IllegalArgumentException e) {
-            throw new DomainException.NotFound("There is no such robot.");
-        }
-        Credential robot = credentials.find(uuid)
+        Credential robot = credentials.find(Forms.uuid(ctx, "There is no such robot."))
                 .filter(c -> c.ownerId() == org.id() && c.isRobot() && !c.deleted())
                 .orElseThrow(() -> new DomainException.NotFound("There is no such robot."));
         credentials.revoke(robot, true, p.actor(), null);
@@ -173,7 +167,7 @@ public final class OrgPages {
         WebAuth.SignedIn s = WebAuth.signedIn(ctx);
         boolean owner = policy.administers(s.principal(), org);
         int page = Paging.page(ctx);
-        Page<Members.Member> found = members.list(org, Members.Filter.ALL, (long) (page - 1) * PAGE_SIZE, PAGE_SIZE);
+        Page<Members.Member> found = members.list(org, Members.Filter.ALL, Paging.offset(page, PAGE_SIZE), PAGE_SIZE);
         List<MemberRow> rows = found.items().stream().map(m -> new MemberRow(m.user().name(), m.role().wireName(),
                 String.join(", ", m.teams()), Sizes.when(m.joinedAt()))).toList();
         List<RobotRow> robots = List.of();
@@ -188,7 +182,7 @@ public final class OrgPages {
         pages.render(ctx, "org.jte", new OrgPage(Chrome.of(org.name(), s), org.name(), owner, rows, found.total(),
                 page, Paging.pages(found.total(), PAGE_SIZE),
                 List.of(Role.MEMBER.wireName(), Role.EDITOR.wireName(), Role.OWNER.wireName()), robots, robotTotal,
-                created, error));
+                Forms.LIFETIMES, created, error));
     }
 
     private static RobotRow robotRow(Credential c, OffsetDateTime now) {
@@ -198,8 +192,8 @@ public final class OrgPages {
         String state = c.isRevoked(now) ? "revoked" : c.isExpired(now) ? "expired" : c.active() ? "active"
                 : "inactive";
         return new RobotRow(c.uuid().toString(), c.name(), resources, state, Sizes.when(c.createdAt()),
-                c.lastUsedAt() == null ? "never" : Sizes.when(c.lastUsedAt()),
-                c.expiresAt() == null ? "never" : Sizes.when(c.expiresAt()));
+                Sizes.whenOrNever(c.lastUsedAt()),
+                Sizes.whenOrNever(c.expiresAt()));
     }
 
     /** The one resource the form describes: the whole organization, or repositories matching a pattern. */
@@ -220,19 +214,6 @@ public final class OrgPages {
             throw new DomainException.Invalid("repositories", problem);
         }
         return new Resource(Resource.Kind.REPOSITORY, path, actions);
-    }
-
-    private OffsetDateTime expiry(String lifetime) {
-        int days;
-        try {
-            days = Integer.parseInt(lifetime == null ? "" : lifetime);
-        } catch (NumberFormatException e) {
-            days = -1;
-        }
-        if (!TokenPages.LIFETIMES.contains(days)) {
-            throw new DomainException.Invalid("lifetime", "Choose one of the offered values.");
-        }
-        return days == 0 ? null : Timestamps.now(clock).plusDays(days);
     }
 
     private static Role role(String value) {

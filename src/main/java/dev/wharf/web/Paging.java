@@ -26,6 +26,11 @@ final class Paging {
         throw new DomainException.Invalid("page", "The page must be a number from 1 to " + MAX_PAGE + ".");
     }
 
+    /** Where page {@code page} of {@code pageSize} items starts. */
+    static long offset(int page, int pageSize) {
+        return (long) (page - 1) * pageSize;
+    }
+
     static int pages(long total, int pageSize) {
         return (int) Math.max(1, (total + pageSize - 1) / pageSize);
     }

@@ -112,10 +112,11 @@ public final class RepositoryPages {
         int page = Paging.page(ctx);
         RepositoryProfiles.Page<RepositoryProfiles.Summary> found = profiles.list(new RepositoryProfiles.Query(
                 namespace.id(), namespace.name(), search, policy.listsPrivate(p, namespace), order,
-                (long) (page - 1) * PAGE_SIZE, PAGE_SIZE));
+                Paging.offset(page, PAGE_SIZE), PAGE_SIZE));
         List<Listed> rows = found.items().stream().map(r -> new Listed(r.repository().name().toString()
                         .substring(namespace.name().length() + 1), r.repository().name().toString(),
-                r.repository().isPrivate(), r.profile().description(), when(r.repository().pushedAt()),
+                r.repository().isPrivate(), r.profile().description(),
+                Sizes.whenOrNever(r.repository().pushedAt()),
                 r.repository().pullCount(), Sizes.human(r.storageBytes()))).toList();
         pages.render(ctx, "repositories.jte", new ListPage(Chrome.of("Repositories of " + namespace.name(), s),
                 namespace.name(), namespaces(p), rows, search == null ? "" : search, sort, found.total(), page,
@@ -128,7 +129,7 @@ public final class RepositoryPages {
         int page = Paging.page(ctx);
         OffsetDateTime now = Timestamps.now(clock);
         Images.Page<Images.Image> found = images.list(repo, new Images.Query(now.minusMonths(1), null, null,
-                Images.Ordering.LAST_ACTIVITY_DESC, (long) (page - 1) * PAGE_SIZE, PAGE_SIZE));
+                Images.Ordering.LAST_ACTIVITY_DESC, Paging.offset(page, PAGE_SIZE), PAGE_SIZE));
         List<ImageRow> rows = new ArrayList<>();
         for (Images.Image image : found.items()) {
             rows.add(imageRow(repo, image));
@@ -276,7 +277,7 @@ public final class RepositoryPages {
                 .reduce((a, b) -> a + ", " + b).orElse("");
         String digest = image.digest().toString();
         return new ImageRow(digest, digest.substring(0, Math.min(digest.length(), 19)), tags, platform, size,
-                when(image.pushedAt()), image.pulledAt() == null ? "never" : when(image.pulledAt()), image.active());
+                Sizes.whenOrNever(image.pushedAt()), Sizes.whenOrNever(image.pulledAt()), image.active());
     }
 
     private static String platform(ManifestDocument.Platform p) {
@@ -318,9 +319,5 @@ public final class RepositoryPages {
             accounts.findById(id).ifPresent(org -> out.add(org.name()));
         }
         return out;
-    }
-
-    private static String when(OffsetDateTime t) {
-        return t == null ? "never" : Sizes.when(t);
     }
 }

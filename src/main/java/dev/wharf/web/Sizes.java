@@ -27,4 +27,9 @@ final class Sizes {
     static String when(OffsetDateTime t) {
         return WHEN.format(t.withOffsetSameInstant(ZoneOffset.UTC));
     }
+
+    /** The time, or "never" for none (a token never used, a repository never pushed). */
+    static String whenOrNever(OffsetDateTime t) {
+        return t == null ? "never" : when(t);
+    }
 }

@@ -7,15 +7,14 @@ import dev.wharf.credentials.Credential;
 import dev.wharf.credentials.CredentialQuery;
 import dev.wharf.credentials.Credentials;
 import dev.wharf.credentials.Scope;
+import dev.wharf.http.FailureStatus;
 import dev.wharf.http.Requests;
-import dev.wharf.http.Routed;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Personal access tokens: the list (a page at a time), create with the secret shown once, switch on and off, rotate
@@ -23,8 +22,6 @@ import java.util.UUID;
  */
 public final class TokenPages {
     static final int PAGE_SIZE = 20;
-    /** The lifetimes offered when creating or rotating, in days; 0 is none. */
-    static final List<Integer> LIFETIMES = List.of(30, 90, 365, 0);
     /** The grace windows offered when rotating, in hours; at most the credential rules' day. */
     static final List<Integer> GRACE_HOURS = List.of(0, 1, 24);
 
@@ -66,7 +63,7 @@ public final class TokenPages {
             throw new DomainException.Invalid("token", "This token was already rotated or revoked.");
         }
         pages.render(ctx, "rotate-token.jte", new RotatePage(Chrome.of("Rotate a token", WebAuth.signedIn(ctx)),
-                token.uuid().toString(), token.name(), GRACE_HOURS, LIFETIMES));
+                token.uuid().toString(), token.name(), GRACE_HOURS, Forms.LIFETIMES));
     }
 
     void list(Context ctx) {
@@ -77,14 +74,14 @@ public final class TokenPages {
         WebAuth.SignedIn s = WebAuth.signedIn(ctx);
         Principal p = s.principal();
         Scope scope = scope(ctx.formParam("scope"));
-        OffsetDateTime expires = expiry(ctx.formParam("lifetime"));
+        OffsetDateTime expires = Forms.expiry(ctx.formParam("lifetime"), clock);
         Credentials.Created created;
         try {
             created = credentials.create(p.account(),
                     Credentials.Draft.personal(ctx.formParam("label"), null, List.of(scope), expires),
                     origin(ctx), p.actor(), false);
         } catch (DomainException.Invalid | DomainException.Conflict e) {
-            ctx.status(e instanceof DomainException.Conflict ? 409 : 400);
+            ctx.status(FailureStatus.of(e));
             show(ctx, null, WebErrors.describe(e));
             return;
         }
@@ -109,10 +106,10 @@ public final class TokenPages {
     void rotate(Context ctx) {
         Principal p = WebAuth.signedIn(ctx).principal();
         Credential token = own(ctx);
-        Duration grace = Duration.ofHours(choice(ctx.formParam("grace"), GRACE_HOURS, "grace"));
+        Duration grace = Duration.ofHours(Forms.choice(ctx.formParam("grace"), GRACE_HOURS, "grace"));
         Credentials.Created created;
         try {
-            created = credentials.rotate(token, expiry(ctx.formParam("lifetime")), grace, origin(ctx), p.actor());
+            created = credentials.rotate(token, Forms.expiry(ctx.formParam("lifetime"), clock), grace, origin(ctx), p.actor());
         } catch (DomainException.Invalid e) {
             ctx.status(400);
             show(ctx, null, WebErrors.describe(e));
@@ -133,12 +130,12 @@ public final class TokenPages {
         int page = Paging.page(ctx);
         Credentials.Page found = credentials.list(CredentialQuery.of(Credential.Kind.PERSONAL)
                 .owner(s.principal().account().id()).sort(CredentialQuery.Sort.NEWEST)
-                .page((long) (page - 1) * PAGE_SIZE, PAGE_SIZE));
+                .page(Paging.offset(page, PAGE_SIZE), PAGE_SIZE));
         OffsetDateTime now = Timestamps.now(clock);
         List<Row> rows = found.items().stream().map(c -> row(c, now)).toList();
         pages.render(ctx, "tokens.jte", new TokensPage(Chrome.of("Access tokens", s), rows, found.total(), page,
                 Paging.pages(found.total(), PAGE_SIZE), Scope.REPOSITORY.stream().map(Scope::wireName).toList(),
-                LIFETIMES, created, error));
+                Forms.LIFETIMES, created, error));
     }
 
     private static Row row(Credential c, OffsetDateTime now) {
@@ -147,21 +144,15 @@ public final class TokenPages {
                 : c.active() ? "active" : "inactive";
         Scope scope = c.repositoryScope();
         return new Row(c.uuid().toString(), c.name(), scope == null ? "" : scope.wireName(), c.active(), state,
-                Sizes.when(c.createdAt()), c.lastUsedAt() == null ? "never" : Sizes.when(c.lastUsedAt()),
-                String.join(", ", c.lastUsedIps()), c.expiresAt() == null ? "never" : Sizes.when(c.expiresAt()),
+                Sizes.when(c.createdAt()), Sizes.whenOrNever(c.lastUsedAt()),
+                String.join(", ", c.lastUsedIps()), Sizes.whenOrNever(c.expiresAt()),
                 !c.isRetired());
     }
 
     /** The caller's own personal token named in the path; any other is not found. */
     private Credential own(Context ctx) {
         Principal p = WebAuth.signedIn(ctx).principal();
-        UUID uuid;
-        try {
-            uuid = UUID.fromString(Routed.parameter(ctx, "uuid"));
-        } catch (IllegalArgumentException e) {
-            throw new DomainException.NotFound("There is no such token.");
-        }
-        return credentials.find(uuid)
+        return credentials.find(Forms.uuid(ctx, "There is no such token."))
                 .filter(t -> t.ownerId() == p.account().id() && !t.isRobot() && !t.deleted())
                 .orElseThrow(() -> new DomainException.NotFound("There is no such token."));
     }
@@ -180,22 +171,5 @@ public final class TokenPages {
             throw new DomainException.Invalid("scope", "Choose what the token may do.");
         }
         return scope;
-    }
-
-    private OffsetDateTime expiry(String lifetime) {
-        int days = choice(lifetime, LIFETIMES, "lifetime");
-        return days == 0 ? null : Timestamps.now(clock).plusDays(days);
-    }
-
-    private static int choice(String value, List<Integer> offered, String field) {
-        try {
-            int n = Integer.parseInt(value == null ? "" : value);
-            if (offered.contains(n)) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw new DomainException.Invalid(field, "Choose one of the offered values.");
     }
 }
