@@ -46,16 +46,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# api METHOD PATH [curl args...] -> body on stdout; fails unless 2xx
-api() {
-    local method=$1 path=$2 out code
-    shift 2
-    out=$(curl -sS -m 60 -X "$method" -w '\n%{http_code}' "$@" "$BASE$path") || die "$method $path: curl failed"
-    code=${out##*$'\n'}
-    [[ $code == 2* ]] || die "$method $path: HTTP $code: ${out%$'\n'*}"
-    printf '%s' "${out%$'\n'*}"
-}
-
 # many_requests file expected-status [curl args...]: runs the requests of a curl config file BENCH_PARALLEL at a
 # time, in one curl process; fails unless every one answered expected-status
 many_requests() {

@@ -37,6 +37,16 @@ wait_http() { # url pid log
     die "server did not answer $url within ${SERVER_START_TIMEOUT}s"
 }
 
+# api METHOD PATH [curl args...] -> the body of a request to $BASE on stdout; fails unless 2xx
+api() {
+    local method=$1 path=$2 out code
+    shift 2
+    out=$(curl -sS -m 60 -X "$method" -w '\n%{http_code}' "$@" "$BASE$path") || die "$method $path: curl failed"
+    code=${out##*$'\n'}
+    [[ $code == 2* ]] || die "$method $path: HTTP $code: ${out%$'\n'*}"
+    printf '%s' "${out%$'\n'*}"
+}
+
 # ab_check file -> fails unless every request completed with a 2xx
 ab_check() {
     local complete failed non2xx

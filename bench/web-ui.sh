@@ -47,16 +47,6 @@ declare -A R=()
 RESULTS_ORDER=()
 put() { R[$1]=$2; RESULTS_ORDER+=("$1"); }
 
-# api METHOD PATH [curl args...] -> body on stdout; fails unless 2xx
-api() {
-    local method=$1 path=$2 out code
-    shift 2
-    out=$(curl -sS -m 60 -X "$method" -w '\n%{http_code}' "$@" "$BASE$path") || die "$method $path: curl failed"
-    code=${out##*$'\n'}
-    [[ $code == 2* ]] || die "$method $path: HTTP $code: ${out%$'\n'*}"
-    printf '%s' "${out%$'\n'*}"
-}
-
 login() { # username password -> a Hub session JWT
     api POST /v2/users/login -H 'Content-Type: application/json' \
         -d "$(jq -cn --arg u "$1" --arg p "$2" '{username:$u,password:$p}')" | jq -r .token
