@@ -263,7 +263,12 @@ final class Collection {
         });
     }
 
-    /** Reviews every queue entry that is due, in batches, each decided in one transaction. */
+    /**
+     * Reviews every queue entry that was due when the run began (cascaded reviews are due then too), in batches, each
+     * decided in one transaction. Entries that come due while it runs wait for the next run: pushes queue entries
+     * all the time, and a drain that chased them might never end, refusing every push that links and names a blob
+     * across one of its batches.
+     */
     private void drain() {
         report("reviewing");
         while (true) {
@@ -271,8 +276,8 @@ final class Collection {
             OffsetDateTime now = Timestamps.now(clock);
             boolean more = inTransaction(h -> {
                 List<Map.Entry<Long, Object>> entries = h.createQuery("SELECT id, manifest_id, digest FROM gc_queue"
-                                + " WHERE review_after <= :now ORDER BY review_after, id LIMIT :n")
-                        .bind("now", now).bind("n", BATCH)
+                                + " WHERE review_after <= :due ORDER BY review_after, id LIMIT :n")
+                        .bind("due", startedAt).bind("n", BATCH)
                         .map((rs, ctx) -> Map.<Long, Object>entry(rs.getLong(1),
                                 rs.getObject(2) != null ? (Object) rs.getLong(2) : rs.getString(3)))
                         .list();
