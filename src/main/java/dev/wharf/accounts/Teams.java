@@ -65,6 +65,10 @@ public final class Teams {
     public record Grant(Team team, TeamPermission permission) {
     }
 
+    /** A permission a team holds, by the repository's full name. */
+    public record RepositoryPermission(String repository, TeamPermission permission, OffsetDateTime grantedAt) {
+    }
+
     public Teams(Jdbi jdbi, Invalidations invalidations, AuditLog audit, Accounts accounts, Clock clock) {
         this.jdbi = jdbi;
         this.invalidations = invalidations;
@@ -307,6 +311,20 @@ public final class Teams {
             invalidations.publish(h, TOPIC, "repository " + repository.id());
         });
         return new Grant(team, permission);
+    }
+
+    /** The team's permissions by repository name, at {@code offset}, at most {@code limit}. */
+    public Page<RepositoryPermission> permissions(Team team, long offset, int limit) {
+        return jdbi.withHandle(h -> new Page<>(
+                h.createQuery("SELECT COUNT(*) FROM team_permissions WHERE team_id = :t").bind("t", team.id())
+                        .mapTo(Long.class).one(),
+                h.createQuery("SELECT r.name, p.permission, p.granted_at FROM team_permissions p"
+                                + " JOIN repositories r ON r.id = p.repository_id WHERE p.team_id = :t"
+                                + " ORDER BY r.name LIMIT :limit OFFSET :offset")
+                        .bind("t", team.id()).bind("limit", limit).bind("offset", offset)
+                        .map((rs, ctx) -> new RepositoryPermission(rs.getString(1),
+                                TeamPermission.parse(rs.getString(2)), rs.getObject(3, OffsetDateTime.class)))
+                        .list()));
     }
 
     /** The names of the teams each of {@code userIds} is in, in the organization, by name. */

@@ -193,8 +193,8 @@ public final class Wharf implements AutoCloseable {
                 OperationsRoutes.dialect(health::serveHealth, health::serveReadiness, observability::serveMetrics),
                 WebRoutes.dialect(new WebRoutes.Services(authenticator,
                         new WebSessions(database.jdbi(), config.sessionTtl(), clock), credentials, accounts, members,
-                        policy,
-                        repositories, profiles, images, audit, collector, credentials.rules()), requests, clock));
+                        teams, namespaces, policy, repositories, profiles, images, audit, collector,
+                        credentials.rules()), requests, clock));
         this.connections = new ConnectionGuard(config.connectionsPerClient(), config.headerTimeout(),
                 requests.clientAddress());
         this.app = Javalin.create(c -> {

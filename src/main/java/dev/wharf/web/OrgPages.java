@@ -1,11 +1,13 @@
 package dev.wharf.web;
 
-import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Account;
 import dev.wharf.accounts.Accounts;
 import dev.wharf.accounts.Members;
+import dev.wharf.accounts.NamespaceSettings.RestrictedImages;
+import dev.wharf.accounts.NamespaceSettingsStore;
 import dev.wharf.accounts.Page;
 import dev.wharf.accounts.Role;
+import dev.wharf.accounts.Teams;
 import dev.wharf.auth.Principal;
 import dev.wharf.core.DomainException;
 import dev.wharf.core.Timestamps;
@@ -28,8 +30,9 @@ import java.util.Set;
 
 /**
  * Organizations: the person's organizations and creating one; an organization's members with their roles and teams
- * (owners add, change and remove them) and its robots, the organization access tokens, with the secret shown once.
- * Members see the member list; only owners change anything or see the robots, as on the APIs.
+ * (owners add, change and remove them), its robots, the organization access tokens, with the secret shown once, and
+ * its settings (restricted images). Members see the member list; only owners change anything or see the robots and
+ * settings, as on the APIs. Teams have pages of their own ({@link TeamPages}).
  */
 public final class OrgPages {
     static final int PAGE_SIZE = 25;
@@ -37,18 +40,22 @@ public final class OrgPages {
 
     private final Accounts accounts;
     private final Members members;
+    private final Teams teams;
     private final Credentials credentials;
-    private final AccessPolicy policy;
+    private final NamespaceSettingsStore settings;
+    private final OrgAccess orgs;
     private final Pages pages;
     private final Requests requests;
     private final Clock clock;
 
-    OrgPages(Accounts accounts, Members members, Credentials credentials, AccessPolicy policy, Pages pages,
-             Requests requests, Clock clock) {
+    OrgPages(Accounts accounts, Members members, Teams teams, Credentials credentials,
+             NamespaceSettingsStore settings, OrgAccess orgs, Pages pages, Requests requests, Clock clock) {
         this.accounts = accounts;
         this.members = members;
+        this.teams = teams;
         this.credentials = credentials;
-        this.policy = policy;
+        this.settings = settings;
+        this.orgs = orgs;
         this.pages = pages;
         this.requests = requests;
         this.clock = clock;
@@ -67,10 +74,14 @@ public final class OrgPages {
                            String lastUsed, String expires) {
     }
 
-    /** An organization's page: a page of members, and for owners its robots and a robot secret just made. */
+    /**
+     * An organization's page: a page of members, how many teams it has, and for owners its robots, a robot secret
+     * just made and its restricted-images setting.
+     */
     public record OrgPage(Chrome chrome, String org, boolean owner, List<MemberRow> members, long memberTotal,
-                          int page, int pages, List<String> roles, List<RobotRow> robots, long robotTotal,
-                          List<Integer> lifetimes, TokenPages.NewSecret created, String error) {
+                          int page, int pages, List<String> roles, long teamTotal, List<RobotRow> robots,
+                          long robotTotal, List<Integer> lifetimes, TokenPages.NewSecret created,
+                          RestrictedImages restricted, String error) {
     }
 
     void list(Context ctx) {
@@ -91,13 +102,13 @@ public final class OrgPages {
     }
 
     void show(Context ctx) {
-        Account org = memberOrg(ctx);
+        Account org = orgs.memberOrg(ctx);
         render(ctx, org, null, null);
     }
 
     void addMember(Context ctx) {
         Principal p = WebAuth.signedIn(ctx).principal();
-        Account org = ownedOrg(ctx);
+        Account org = orgs.ownedOrg(ctx);
         try {
             accounts.setMember(org, ctx.formParam("username"), role(ctx.formParam("role")), p.actor());
         } catch (DomainException.Invalid | DomainException.NotFound | DomainException.Conflict e) {
@@ -110,22 +121,35 @@ public final class OrgPages {
 
     void changeRole(Context ctx) {
         Principal p = WebAuth.signedIn(ctx).principal();
-        Account org = ownedOrg(ctx);
-        Account user = member(org, Routed.parameter(ctx, "username"));
+        Account org = orgs.ownedOrg(ctx);
+        Account user = orgs.member(org, Routed.parameter(ctx, "username"));
         accounts.setMember(org, user.name(), role(ctx.formParam("role")), p.actor());
         backToOrg(ctx, org);
     }
 
     void removeMember(Context ctx) {
         Principal p = WebAuth.signedIn(ctx).principal();
-        Account org = ownedOrg(ctx);
-        accounts.removeMember(org, member(org, Routed.parameter(ctx, "username")).name(), p.actor());
+        Account org = orgs.ownedOrg(ctx);
+        accounts.removeMember(org, orgs.member(org, Routed.parameter(ctx, "username")).name(), p.actor());
         backToOrg(ctx, org);
+    }
+
+    /** Saves the restricted-images setting, as Docker Hub's org settings do. */
+    void saveSettings(Context ctx) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        Account org = orgs.ownedOrg(ctx);
+        settings.saveRestrictedImages(org, new RestrictedImages(checked(ctx, "enabled"),
+                checked(ctx, "allow_official_images"), checked(ctx, "allow_verified_publishers")), p.actor());
+        backToOrg(ctx, org);
+    }
+
+    private static boolean checked(Context ctx, String field) {
+        return "on".equals(ctx.formParam(field));
     }
 
     void createRobot(Context ctx) {
         Principal p = WebAuth.signedIn(ctx).principal();
-        Account org = ownedOrg(ctx);
+        Account org = orgs.ownedOrg(ctx);
         Credentials.Created created;
         try {
             created = credentials.create(org, Credentials.Draft.robot(ctx.formParam("label"), null,
@@ -142,7 +166,7 @@ public final class OrgPages {
 
     void deleteRobot(Context ctx) {
         Principal p = WebAuth.signedIn(ctx).principal();
-        Account org = ownedOrg(ctx);
+        Account org = orgs.ownedOrg(ctx);
         Credential robot = credentials.find(Forms.uuid(ctx, "There is no such robot."))
                 .filter(c -> c.ownerId() == org.id() && c.isRobot() && !c.deleted())
                 .orElseThrow(() -> new DomainException.NotFound("There is no such robot."));
@@ -165,14 +189,16 @@ public final class OrgPages {
 
     private void render(Context ctx, Account org, TokenPages.NewSecret created, String error) {
         WebAuth.SignedIn s = WebAuth.signedIn(ctx);
-        boolean owner = policy.administers(s.principal(), org);
+        boolean owner = orgs.owns(ctx, org);
         int page = Paging.page(ctx);
         Page<Members.Member> found = members.list(org, Members.Filter.ALL, Paging.offset(page, PAGE_SIZE), PAGE_SIZE);
         List<MemberRow> rows = found.items().stream().map(m -> new MemberRow(m.user().name(), m.role().wireName(),
                 String.join(", ", m.teams()), Sizes.when(m.joinedAt()))).toList();
         List<RobotRow> robots = List.of();
         long robotTotal = 0;
+        RestrictedImages restricted = null;
         if (owner) {
+            restricted = settings.get(org.id()).restrictedImages();
             Credentials.Page robotPage = credentials.list(CredentialQuery.of(Credential.Kind.ROBOT)
                     .owner(org.id()).sort(CredentialQuery.Sort.NEWEST).page(0, PAGE_SIZE));
             OffsetDateTime now = Timestamps.now(clock);
@@ -181,8 +207,9 @@ public final class OrgPages {
         }
         pages.render(ctx, "org.jte", new OrgPage(Chrome.of(org.name(), s), org.name(), owner, rows, found.total(),
                 page, Paging.pages(found.total(), PAGE_SIZE),
-                List.of(Role.MEMBER.wireName(), Role.EDITOR.wireName(), Role.OWNER.wireName()), robots, robotTotal,
-                Forms.LIFETIMES, created, error));
+                List.of(Role.MEMBER.wireName(), Role.EDITOR.wireName(), Role.OWNER.wireName()),
+                teams.list(org, null, null, 0, 1).total(), robots, robotTotal, Forms.LIFETIMES, created, restricted,
+                error));
     }
 
     private static RobotRow robotRow(Credential c, OffsetDateTime now) {
@@ -226,37 +253,5 @@ public final class OrgPages {
 
     private void backToOrg(Context ctx, Account org) {
         ctx.redirect("/orgs/" + org.name(), HttpStatus.SEE_OTHER);
-    }
-
-    private Account org(Context ctx) {
-        return policy.namespace(Routed.parameter(ctx, "org")).filter(Account::isOrg)
-                .orElseThrow(() -> new DomainException.NotFound("There is no such organization."));
-    }
-
-    /** The organization in the path, for one of its members; to anyone else it does not exist. */
-    private Account memberOrg(Context ctx) {
-        Account org = org(ctx);
-        if (!policy.memberOf(WebAuth.signedIn(ctx).principal(), org)) {
-            throw new DomainException.NotFound("There is no such organization.");
-        }
-        return org;
-    }
-
-    /** The organization in the path, for one of its owners (a member is told no, anyone else not found). */
-    private Account ownedOrg(Context ctx) {
-        Account org = memberOrg(ctx);
-        if (!policy.administers(WebAuth.signedIn(ctx).principal(), org)) {
-            throw new DomainException.Forbidden("Only the organization's owners may change it.");
-        }
-        return org;
-    }
-
-    private Account member(Account org, String username) {
-        Account user = accounts.find(username == null ? "" : username).filter(a -> !a.isOrg())
-                .orElseThrow(() -> new DomainException.NotFound("There is no such member."));
-        if (members.find(org, user).isEmpty()) {
-            throw new DomainException.NotFound("There is no such member.");
-        }
-        return user;
     }
 }

@@ -11,7 +11,12 @@ final class Paging {
     }
 
     static int page(Context ctx) {
-        String value = ctx.queryParam("page");
+        return page(ctx, "page");
+    }
+
+    /** The page a list shows when one screen has several lists, each paged by its own parameter. */
+    static int page(Context ctx, String parameter) {
+        String value = ctx.queryParam(parameter);
         if (value == null) {
             return 1;
         }
@@ -23,7 +28,7 @@ final class Paging {
         } catch (NumberFormatException e) {
             // refused below
         }
-        throw new DomainException.Invalid("page", "The page must be a number from 1 to " + MAX_PAGE + ".");
+        throw new DomainException.Invalid(parameter, "The page must be a number from 1 to " + MAX_PAGE + ".");
     }
 
     /** Where page {@code page} of {@code pageSize} items starts. */

@@ -10,6 +10,7 @@ import dev.wharf.http.Requests;
 import dev.wharf.http.Routed;
 import dev.wharf.repositories.Action;
 import dev.wharf.repositories.ImageDeletion;
+import dev.wharf.repositories.ImmutableTags;
 import dev.wharf.repositories.Images;
 import dev.wharf.repositories.ManifestDocument;
 import dev.wharf.repositories.Repositories;
@@ -37,6 +38,8 @@ public final class RepositoryPages {
     static final int MAX_NAMESPACES = 50;
     static final int SEARCH_MAX = 100;
     static final int TAGS_SHOWN = 50;
+    /** The longest rules field read: every rule at its longest, each on a line of its own (CR LF). */
+    private static final int RULES_TEXT_MAX = ImmutableTags.MAX_RULES * (ImmutableTags.MAX_RULE_LENGTH + 2);
 
     private final Accounts accounts;
     private final AccessPolicy policy;
@@ -81,7 +84,8 @@ public final class RepositoryPages {
     public record RepositoryPage(Chrome chrome, String namespace, String name, String path, boolean isPrivate,
                                  String description, String pullCommand, String copyCommand, List<ImageRow> images,
                                  long total, int page, int pages, List<String> tags, String moreTagsAfter,
-                                 boolean mayDelete, boolean mayWrite) {
+                                 boolean mayDelete, boolean mayWrite, boolean immutableTags,
+                                 String immutableRules) {
     }
 
     /** What deleting one image would do, or why it cannot be done. */
@@ -151,7 +155,8 @@ public final class RepositoryPages {
                 page, Paging.pages(found.total(), PAGE_SIZE), tags.subList(0, Math.min(tags.size(), TAGS_SHOWN)),
                 moreTagsAfter,
                 policy.allows(p, repo.name(), Set.of(Action.DELETE)),
-                policy.allows(p, repo.name(), Set.of(Action.PUSH))));
+                policy.allows(p, repo.name(), Set.of(Action.PUSH)), summary.profile().immutableTags().enabled(),
+                String.join("\n", summary.profile().immutableTags().rules())));
     }
 
     /** Changes the short description: whoever may push may. */
@@ -172,6 +177,25 @@ public final class RepositoryPages {
             throw new DomainException.Invalid("visibility", "Choose private or public.");
         }
         profiles.changePrivacy(repo, "private".equals(visibility), p.actor());
+        backToRepository(ctx, repo);
+    }
+
+    /**
+     * Replaces the immutable-tag settings: whoever may delete from the repository may, as on the Hub API. The rules
+     * are regular expressions, one per line; a tag any of them matches can be neither moved nor deleted.
+     */
+    void immutableTags(Context ctx) {
+        Principal p = WebAuth.signedIn(ctx).principal();
+        Repository repo = changeable(ctx, Action.DELETE);
+        String text = ctx.formParam("rules");
+        if (text != null && text.length() > RULES_TEXT_MAX) {
+            throw new DomainException.Invalid("rules", "At most " + ImmutableTags.MAX_RULES + " rules of "
+                    + ImmutableTags.MAX_RULE_LENGTH + " characters each are allowed.");
+        }
+        List<String> rules = text == null ? List.of() : text.lines().map(String::strip)
+                .filter(line -> !line.isEmpty()).toList();
+        profiles.setImmutableTags(repo, ImmutableTags.of("on".equals(ctx.formParam("enabled")), rules, "rules"),
+                p.actor());
         backToRepository(ctx, repo);
     }
 

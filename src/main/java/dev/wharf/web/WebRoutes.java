@@ -6,6 +6,8 @@ import static dev.wharf.web.WebAccess.SIGNED_IN;
 import dev.wharf.access.AccessPolicy;
 import dev.wharf.accounts.Accounts;
 import dev.wharf.accounts.Members;
+import dev.wharf.accounts.NamespaceSettingsStore;
+import dev.wharf.accounts.Teams;
 import dev.wharf.audit.AuditLog;
 import dev.wharf.auth.Authenticator;
 import dev.wharf.auth.WebSessions;
@@ -31,9 +33,9 @@ public final class WebRoutes {
 
     /** The domain services the pages call. */
     public record Services(Authenticator authenticator, WebSessions sessions, Credentials credentials,
-                           Accounts accounts, Members members, AccessPolicy policy, Repositories repositories,
-                           RepositoryProfiles profiles, Images images, AuditLog audit, GarbageCollector collector,
-                           CredentialRules rules) {
+                           Accounts accounts, Members members, Teams teams, NamespaceSettingsStore namespaces,
+                           AccessPolicy policy, Repositories repositories, RepositoryProfiles profiles,
+                           Images images, AuditLog audit, GarbageCollector collector, CredentialRules rules) {
     }
 
     public static Dialect dialect(Services services, Requests requests, Clock clock) {
@@ -45,8 +47,10 @@ public final class WebRoutes {
         TokenPages tokens = new TokenPages(services.credentials(), pages, requests, clock);
         RepositoryPages repos = new RepositoryPages(services.accounts(), services.policy(), services.repositories(),
                 services.profiles(), services.images(), pages, requests, clock);
-        OrgPages orgs = new OrgPages(services.accounts(), services.members(), services.credentials(),
-                services.policy(), pages, requests, clock);
+        OrgAccess orgAccess = new OrgAccess(services.accounts(), services.members(), services.policy());
+        OrgPages orgs = new OrgPages(services.accounts(), services.members(), services.teams(),
+                services.credentials(), services.namespaces(), orgAccess, pages, requests, clock);
+        TeamPages teams = new TeamPages(services.teams(), services.repositories(), orgAccess, pages);
         AuditPages audit = new AuditPages(services.audit(), services.policy(), pages);
         AdminPages admin = new AdminPages(services.accounts(), services.collector(), services.rules(), pages, clock);
         Assets assets = new Assets();
@@ -67,6 +71,7 @@ public final class WebRoutes {
                 .get("/repositories/{namespace}/{repository}", SIGNED_IN, repos::show)
                 .post("/repositories/{namespace}/{repository}/description", SIGNED_IN, repos::describe)
                 .post("/repositories/{namespace}/{repository}/privacy", SIGNED_IN, repos::privacy)
+                .post("/repositories/{namespace}/{repository}/immutable-tags", SIGNED_IN, repos::immutableTags)
                 .post("/repositories/{namespace}/{repository}/delete", SIGNED_IN, repos::deleteRepository)
                 .post("/repositories/{namespace}/{repository}/tags/{tag}/delete", SIGNED_IN, repos::deleteTag)
                 .get("/repositories/{namespace}/{repository}/images/{digest}/delete", SIGNED_IN, repos::previewDelete)
@@ -79,6 +84,14 @@ public final class WebRoutes {
                 .post("/orgs/{org}/members/{username}/remove", SIGNED_IN, orgs::removeMember)
                 .post("/orgs/{org}/robots", SIGNED_IN, orgs::createRobot)
                 .post("/orgs/{org}/robots/{uuid}/delete", SIGNED_IN, orgs::deleteRobot)
+                .post("/orgs/{org}/settings", SIGNED_IN, orgs::saveSettings)
+                .get("/orgs/{org}/teams", SIGNED_IN, teams::list)
+                .post("/orgs/{org}/teams", SIGNED_IN, teams::create)
+                .get("/orgs/{org}/teams/{team}", SIGNED_IN, teams::show)
+                .post("/orgs/{org}/teams/{team}/members", SIGNED_IN, teams::addMember)
+                .post("/orgs/{org}/teams/{team}/members/{username}/remove", SIGNED_IN, teams::removeMember)
+                .post("/orgs/{org}/teams/{team}/permissions", SIGNED_IN, teams::grant)
+                .post("/orgs/{org}/teams/{team}/delete", SIGNED_IN, teams::delete)
                 .get("/audit", SIGNED_IN, audit::home)
                 .get("/audit/{account}", SIGNED_IN, audit::list)
                 .get("/admin/users", SIGNED_IN, admin::users)

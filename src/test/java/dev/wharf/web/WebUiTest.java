@@ -321,6 +321,90 @@ class WebUiTest extends ServerTest {
     }
 
     @Test
+    void aTeamsPermissionLetsItsMembersPushAndTheOrgsSettingsAndImmutableTagsHold() throws Exception {
+        String org = uniqueName("teams");
+        String gina = uniqueName("gina");
+        String ginasSecret = Sessions.newToken(server, Sessions.newUser(server, gina, "ginas-password-1234"), "push",
+                "repo:write");
+        String adminSecret = Sessions.newToken(server, Sessions.adminSession(server), "teams", "repo:admin");
+        Path image = tmp.resolve("team-image");
+        OciLayout.write(image, "latest", List.of(OciLayout.layer(11, 20_000)));
+        String app = "127.0.0.1:" + server.port() + "/" + org + "/app";
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+        browser.get(server.url() + "/orgs");
+        browser.findElement(By.id("org-name")).sendKeys(org);
+        browser.findElement(By.xpath("//button[text()='Create organization']")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), org));
+        browser.findElement(By.id("member-username")).sendKeys(gina);
+        browser.findElement(By.xpath("//button[text()='Add member']")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.xpath("//table[@id='members']//tr[td[1][text()='" + gina + "']]")));
+        assertThat(Skopeo.push(image, "latest", app + ":v1", "admin:" + adminSecret).ok()).isTrue();
+        assertThat(Skopeo.push(image, "latest", app + ":v2", gina + ":" + ginasSecret).ok())
+                .as("a member only pulls").isFalse();
+
+        browser.findElement(By.partialLinkText("Teams (0)")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Teams of " + org));
+        browser.findElement(By.id("team-name")).sendKeys("builders");
+        browser.findElement(By.id("team-description")).sendKeys("They push the app");
+        browser.findElement(By.xpath("//button[text()='Create team']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "builders"));
+        browser.findElement(By.id("team-member")).sendKeys("nobody-" + gina);
+        browser.findElement(By.xpath("//button[text()='Add to team']")).click();
+        assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("team-error"))).getText())
+                .contains("not a member of " + org);
+        browser.findElement(By.id("team-member")).sendKeys(gina);
+        browser.findElement(By.xpath("//button[text()='Add to team']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("team-members"), gina));
+        browser.findElement(By.id("grant-repository")).sendKeys("app");
+        new Select(browser.findElement(By.id("grant-permission"))).selectByValue("write");
+        browser.findElement(By.xpath("//button[text()='Grant']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("permissions"), org + "/app"));
+        assertThat(browser.findElement(By.id("permissions")).getText()).contains("write");
+        screenshot("team");
+        assertThat(Skopeo.push(image, "latest", app + ":v2", gina + ":" + ginasSecret).ok())
+                .as("the team's write permission lets its member push").isTrue();
+
+        browser.get(server.url() + "/repositories/" + org + "/app");
+        browser.findElement(By.id("immutable-enabled")).click();
+        browser.findElement(By.id("immutable-rules")).sendKeys("v1");
+        browser.findElement(By.xpath("//button[text()='Save immutable tags']")).click();
+        wait.until(ExpectedConditions.elementSelectionStateToBe(By.id("immutable-enabled"), true));
+        assertThat(browser.findElement(By.id("immutable-rules")).getAttribute("value")).isEqualTo("v1");
+        WebElement v1 = browser.findElement(By.xpath("//ul[@id='tags']/li[code[text()='v1']]"));
+        v1.findElement(By.tagName("summary")).click();
+        v1.findElement(By.xpath(".//button[text()='Delete the tag v1']")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Not allowed"));
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("immutable");
+        assertThat(registryManifestStatus(adminSecret, org + "/app", "v1")).isEqualTo(200);
+
+        browser.get(server.url() + "/orgs/" + org);
+        browser.findElement(By.id("restricted-enabled")).click();
+        browser.findElement(By.id("restricted-official")).click();
+        browser.findElement(By.xpath("//button[text()='Save settings']")).click();
+        wait.until(ExpectedConditions.elementSelectionStateToBe(By.id("restricted-enabled"), true));
+        assertThat(browser.findElement(By.id("restricted-official")).isSelected()).isFalse();
+        assertThat(browser.findElement(By.id("restricted-verified")).isSelected()).isTrue();
+        assertThat(server.http().bearer(Sessions.adminSession(server)).get("/v2/orgs/" + org + "/settings").body())
+                .as("the API sees what the page saved").contains("\"enabled\":true")
+                .contains("\"allow_official_images\":false");
+        screenshot("org-settings");
+        // The admin is in the organization, and the other tests pull from the admin's own namespace.
+        browser.findElement(By.id("restricted-enabled")).click();
+        browser.findElement(By.xpath("//button[text()='Save settings']")).click();
+        wait.until(ExpectedConditions.elementSelectionStateToBe(By.id("restricted-enabled"), false));
+        assertThat(server.http().bearer(Sessions.adminSession(server)).get("/v2/orgs/" + org + "/settings").body())
+                .contains("\"enabled\":false");
+
+        browser.get(server.url() + "/orgs/" + org + "/teams/builders");
+        browser.findElement(By.xpath("//summary[text()='Delete this team…']")).click();
+        browser.findElement(By.xpath("//button[text()='Delete builders']")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Teams of " + org));
+        assertThat(Skopeo.push(image, "latest", app + ":v3", gina + ":" + ginasSecret).ok())
+                .as("a deleted team's permission is gone").isFalse();
+    }
+
+    @Test
     void anotherUsersPrivateRepositoryIsNotFound() throws Exception {
         String carol = uniqueName("carol");
         String carolSession = Sessions.newUser(server, carol, "carols-password-1234");
