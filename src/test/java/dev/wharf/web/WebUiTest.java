@@ -32,12 +32,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -402,6 +405,58 @@ class WebUiTest extends ServerTest {
         wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Teams of " + org));
         assertThat(Skopeo.push(image, "latest", app + ":v3", gina + ":" + ginasSecret).ok())
                 .as("a deleted team's permission is gone").isFalse();
+    }
+
+    @Test
+    void theKeyboardAloneSignsInAndMakesATokenAndEveryPageFits320PixelsWide() throws Exception {
+        String org = uniqueName("narrow");
+        String secret = Sessions.newToken(server, Sessions.adminSession(server), "narrow", "repo:admin");
+        Path image = tmp.resolve("narrow-image");
+        OciLayout.write(image, "latest", List.of(OciLayout.layer(12, 20_000)));
+        assertThat(Skopeo.push(image, "latest", "127.0.0.1:" + server.port() + "/admin/" + org
+                + "-a-rather-long-repository-name:a-rather-long-tag-name-too", "admin:" + secret).ok()).isTrue();
+        browser.manage().window().setSize(new Dimension(320, 800));
+        try {
+            browser.get(server.url() + "/signin");
+            assertThat(((Number) browser.executeScript("return window.innerWidth;")).intValue()).isEqualTo(320);
+            typeInto("username", "admin");
+            typeInto("password", TestServer.ADMIN_PASSWORD + Keys.ENTER);
+            wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Personal access tokens"));
+            typeInto("label", "typed" + Keys.ENTER);
+            assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("secret"))).getAttribute("value"))
+                    .isNotBlank();
+            screenshot("narrow-token-created");
+            browser.get(server.url() + "/orgs");
+            typeInto("org-name", org + Keys.ENTER);
+            wait.until(ExpectedConditions.textToBe(By.tagName("h1"), org));
+            browser.get(server.url() + "/orgs/" + org + "/teams");
+            typeInto("team-name", "narrowers" + Keys.ENTER);
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "narrowers"));
+
+            for (String path : List.of("/signin", "/tokens", "/repositories/admin",
+                    "/repositories/admin/" + org + "-a-rather-long-repository-name", "/orgs", "/orgs/" + org,
+                    "/orgs/" + org + "/teams", "/orgs/" + org + "/teams/narrowers", "/audit/admin", "/admin/users",
+                    "/admin/gc", "/admin/policy", "/no/such/page")) {
+                browser.get(server.url() + path);
+                long overflow = ((Number) browser.executeScript(
+                        "return document.documentElement.scrollWidth - window.innerWidth;")).longValue();
+                assertThat(overflow).as("how far %s spills past 320 px", path).isLessThanOrEqualTo(0);
+            }
+            browser.get(server.url() + "/repositories/admin/" + org + "-a-rather-long-repository-name");
+            screenshot("narrow-repository");
+        } finally {
+            browser.manage().window().setSize(new Dimension(1280, 900));
+        }
+    }
+
+    /** Moves the focus with the Tab key alone until it reaches the field, then types there. */
+    private void typeInto(String id, CharSequence text) {
+        Actions keys = new Actions(browser);
+        for (int presses = 0; !id.equals(browser.switchTo().activeElement().getAttribute("id")); presses++) {
+            assertThat(presses).as("Tab presses to reach #%s", id).isLessThan(60);
+            keys.sendKeys(Keys.TAB).perform();
+        }
+        keys.sendKeys(text).perform();
     }
 
     @Test
