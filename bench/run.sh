@@ -269,15 +269,21 @@ read_into_cache() { cat "$1" >/dev/null; }
 
 # timed_download digest label -> logs, and prints "<MiB/s> <percent of the CPUs other work used meanwhile>"
 timed_download() {
-    local m0 secs rate other
+    local m0 secs rate other s0 cpu
     log "$SIDE: ${BENCH_SIZE_MIB} MiB blob download $2 (curl)"
     m0=$(cpu_mark)
+    s0=$(server_ticks)
     secs=$(download_blob "$1" "$BLOB_SIZE")
     other=$(other_cpu_pct "$m0" "$(cpu_mark)")
+    cpu=$(awk -v a="$s0" -v b="$(server_ticks)" -v hz="$(getconf CLK_TCK)" -v bytes="$BLOB_SIZE" \
+        'BEGIN { printf "%.0f", (b - a) * 1000 / hz / (bytes / 1073741824) }')
     rate=$(mibs "$BLOB_SIZE" "$secs")
-    log "$SIDE:   $rate MiB/s (${secs}s)"
-    echo "$rate $other"
+    log "$SIDE:   $rate MiB/s (${secs}s), server CPU ${cpu} ms/GiB"
+    echo "$rate $other $cpu"
 }
+
+# server_ticks -> the CPU time (user + system, clock ticks) the server process has used so far, all threads
+server_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$SERVER_PID/stat"; }
 
 # timed_skopeo metric source destination skopeo-options... -> R[$SIDE.<metric>_s] (wall seconds of one skopeo copy)
 # and the share of the CPUs other work used meanwhile; fails the run when skopeo does
@@ -380,12 +386,13 @@ measure_side() { # side
     # blob comes from the disk, as most layers of a registry in use do), then "warm" (the same blob again, served
     # from whatever the cold read left in the cache). The state an upload leaves the cache in is not measured: it
     # would reward a server for how it writes rather than how it reads.
-    local cold=() warm=() mc=0 mw=0 j out rate other
+    local cold=() warm=() cold_cpu=() warm_cpu=() mc=0 mw=0 j out rate other cpu
     for ((i = 1; i <= BENCH_REPEAT; i++)); do
         if drop_caches; then
             out=$(timed_download "${BLOB_DIGESTS[i]}" "$i/$BENCH_REPEAT, cold")
-            read -r rate other <<<"$out"
+            read -r rate other cpu <<<"$out"
             cold+=("$rate")
+            cold_cpu+=("$cpu")
             mc=$((mc + other))
         else
             download_blob "${BLOB_DIGESTS[i]}" "$BLOB_SIZE" >/dev/null
@@ -394,8 +401,9 @@ measure_side() { # side
         # the server on two CPUs: three of them per blob, so the median is taken over more samples.
         for ((j = 1; j <= WARM_READS; j++)); do
             out=$(timed_download "${BLOB_DIGESTS[i]}" "$i/$BENCH_REPEAT, warm $j/$WARM_READS")
-            read -r rate other <<<"$out"
+            read -r rate other cpu <<<"$out"
             warm+=("$rate")
+            warm_cpu+=("$cpu")
             mw=$((mw + other))
         done
     done
@@ -403,7 +411,9 @@ measure_side() { # side
         R[$SIDE.download_cold_mib_s]=$(median "${cold[@]}")
         R[$SIDE.download_cold_mib_s_other_cpu]=$((mc / ${#cold[@]}))
         R[$SIDE.download_cold_mib_s_samples]=$(IFS=,; echo "${cold[*]}")
+        R[$SIDE.download_cold_cpu_ms_per_gib]=$(median "${cold_cpu[@]}")
     fi
+    R[$SIDE.download_warm_cpu_ms_per_gib]=$(median "${warm_cpu[@]}")
     R[$SIDE.download_warm_mib_s]=$(median "${warm[@]}")
     R[$SIDE.download_warm_mib_s_other_cpu]=$((mw / ${#warm[@]}))
     R[$SIDE.download_warm_mib_s_samples]=$(IFS=,; echo "${warm[*]}")
@@ -548,6 +558,8 @@ report() {
         "upload_mib_s|blob upload, MiB/s|>=|$BENCH_UPLOAD_TARGET"
         "download_cold_mib_s|blob download cold, MiB/s|>=|1"
         "download_warm_mib_s|blob download warm, MiB/s|>=|1"
+        "download_cold_cpu_ms_per_gib|server CPU per GiB down cold, ms||"
+        "download_warm_cpu_ms_per_gib|server CPU per GiB down warm, ms||"
         "skopeo_push_s|skopeo push, s (lower is better)||"
         "skopeo_pull_s|skopeo pull, s (lower is better)||"
         "head_c32_req_s|manifest HEAD c=32, req/s|>=|10"

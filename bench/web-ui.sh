@@ -19,6 +19,8 @@ BENCH_USERS="${BENCH_USERS:-9}"                        # users besides the admin
 BENCH_TOKENS_PER_USER="${BENCH_TOKENS_PER_USER:-1000}" # personal tokens of each of them and of the admin
 BENCH_REPOS="${BENCH_REPOS:-1000}"                     # repositories in the admin's namespace
 BENCH_EVENTS="${BENCH_EVENTS:-100000}"                 # events in the admin's audit log, at least
+BENCH_TEAMS="${BENCH_TEAMS:-100}"                      # teams of the organization benchorg (its members: every user)
+BENCH_ORG_REPOS="${BENCH_ORG_REPOS:-100}"              # benchorg's repositories, on each of which team-001 has a permission
 BENCH_PARALLEL="${BENCH_PARALLEL:-8}"                  # concurrent requests while seeding
 BENCH_SEED_TIMEOUT="${BENCH_SEED_TIMEOUT:-3600}"       # seconds one seeding step may take
 BENCH_PAGE_REQUESTS="${BENCH_PAGE_REQUESTS:-300}"      # timed requests per page (after as many untimed ones)
@@ -112,6 +114,44 @@ seed() {
     done >"$cfg"
     many "$cfg" 200
     put seed_events_s $((SECONDS - t0))
+    seed_org
+}
+
+# seed_org: the organization benchorg with every user as a member, BENCH_TEAMS teams and BENCH_ORG_REPOS repositories;
+# team-001 has every member and a permission on every repository
+seed_org() {
+    local t0=$SECONDS i cfg body team_id
+    log "seeding benchorg: $BENCH_USERS members, $BENCH_TEAMS teams, $BENCH_ORG_REPOS repositories"
+    api POST /api/v1/orgs -H "Authorization: Bearer $ADMIN_SESSION" -H 'Content-Type: application/json' \
+        -d '{"name":"benchorg"}' >/dev/null
+    for ((i = 1; i <= BENCH_USERS; i++)); do
+        api PUT "/api/v1/orgs/benchorg/members/benchuser$i" -H "Authorization: Bearer $ADMIN_SESSION" \
+            -H 'Content-Type: application/json' -d '{"role":"member"}' >/dev/null
+    done
+    cfg=$WORK/teams.cfg
+    for ((i = 1; i <= BENCH_TEAMS; i++)); do
+        printf -v body '{"name":"team-%03d","description":"team %d"}' "$i" "$i"
+        block POST "$BASE/v2/orgs/benchorg/groups" "Bearer $ADMIN_SESSION" "$body"
+    done >"$cfg"
+    many "$cfg" 201
+    cfg=$WORK/org-repos.cfg
+    for ((i = 1; i <= BENCH_ORG_REPOS; i++)); do
+        printf -v body '{"namespace":"benchorg","name":"o%03d","is_private":true}' "$i"
+        block POST "$BASE/v2/namespaces/benchorg/repositories" "Bearer $ADMIN_SESSION" "$body"
+    done >"$cfg"
+    many "$cfg" 201
+    for ((i = 1; i <= BENCH_USERS; i++)); do
+        api POST /v2/orgs/benchorg/groups/team-001/members -H "Authorization: Bearer $ADMIN_SESSION" \
+            -H 'Content-Type: application/json' -d "{\"member\":\"benchuser$i\"}" >/dev/null
+    done
+    team_id=$(api GET /v2/orgs/benchorg/groups/team-001 -H "Authorization: Bearer $ADMIN_SESSION" | jq -r .id)
+    cfg=$WORK/grants.cfg
+    for ((i = 1; i <= BENCH_ORG_REPOS; i++)); do
+        printf -v body '{"group_id":%s,"permission":"write"}' "$team_id"
+        block POST "$(printf '%s/v2/repositories/benchorg/o%03d/groups' "$BASE" "$i")" "Bearer $ADMIN_SESSION" "$body"
+    done >"$cfg"
+    many "$cfg" 200
+    put seed_org_s $((SECONDS - t0))
 }
 
 # measure label path [anonymous]: p50/p99/max of BENCH_PAGE_REQUESTS GETs of a page with the session cookie (client side, ab),
@@ -160,7 +200,7 @@ page_weight() {
 }
 
 PAGES=(tokens tokens_last repositories repositories_updated_last repositories_search repository audit audit_deep
-    audit_filtered orgs admin_users admin_gc signin)
+    audit_filtered orgs org org_teams org_teams_last team admin_users admin_gc signin)
 
 main() {
     [[ -f $WHARF_JAR ]] || die "no Wharf jar at $WHARF_JAR: run ./mvnw -q -DskipTests package"
@@ -203,6 +243,10 @@ main() {
     measure audit_deep "/audit/admin?page=$deep_audit"
     measure audit_filtered "/audit/admin?action=repo.create&page=2"
     measure orgs "/orgs"
+    measure org "/orgs/benchorg"
+    measure org_teams "/orgs/benchorg/teams"
+    measure org_teams_last "/orgs/benchorg/teams?page=$(((BENCH_TEAMS + 24) / 25))"
+    measure team "/orgs/benchorg/teams/team-001?permissions_page=2"
     measure admin_users "/admin/users"
     measure admin_gc "/admin/gc"
     measure signin "/signin" anonymous
