@@ -49,6 +49,12 @@ final class JettyErrors extends ErrorHandler {
 
     static void write(Request request, Response response, Callback callback, int status, HttpError error) {
         response.setStatus(status);
+        // Early refusals reach browsers too (a web UI path Jetty could not parse): a body that nothing may frame,
+        // sniff into HTML, run or keep, whichever dialect's shape it has.
+        response.getHeaders().put("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        response.getHeaders().put("X-Frame-Options", "DENY");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         error.headers().forEach(response.getHeaders()::put);
         if (error.body() == null || "HEAD".equals(request.getMethod())) {
             callback.succeeded();

@@ -4,6 +4,7 @@ import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
 import io.javalin.http.Context;
+import java.util.Map;
 
 /**
  * Renders the web UI's templates, which the build compiled to classes (JTE), and sets the headers every page and
@@ -16,12 +17,13 @@ final class Pages {
 
     private final TemplateEngine engine = TemplateEngine.createPrecompiled(ContentType.Html);
 
+    /** The headers of every web response, errors included, also those written before the routes ran. */
+    static final Map<String, String> SECURITY_HEADERS = Map.of("Content-Security-Policy", CONTENT_SECURITY_POLICY,
+            "X-Frame-Options", "DENY", "Referrer-Policy", "same-origin", "X-Content-Type-Options", "nosniff");
+
     /** Sets the headers of every web response, errors included. */
     static void secure(Context ctx) {
-        ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-        ctx.header("X-Frame-Options", "DENY");
-        ctx.header("Referrer-Policy", "same-origin");
-        ctx.header("X-Content-Type-Options", "nosniff");
+        SECURITY_HEADERS.forEach(ctx::header);
     }
 
     /** Writes {@code template} rendered with {@code model} as the response; pages are never cached. */

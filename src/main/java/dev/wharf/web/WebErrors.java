@@ -47,7 +47,7 @@ public final class WebErrors implements ErrorMapper {
         Chrome chrome = signedIn == null ? Chrome.anonymous(title(status)) : Chrome.of(title(status), signedIn);
         String html = pages.html("error.jte", new ErrorPage(chrome, status,
                 title(status), message(status, failure)));
-        return new HttpError(status, Map.of(), new HttpError.Html(html)).withFailureHeaders(failure);
+        return new HttpError(status, Pages.SECURITY_HEADERS, new HttpError.Html(html)).withFailureHeaders(failure);
     }
 
     private static String title(int status) {

@@ -214,6 +214,10 @@ class DialectBoundariesTest extends ServerTest {
         assertThat(root.status()).isEqualTo(400);
         assertThat(root.json().path("message").asText()).contains("malformed");
         namesNoLibrary(root.body());
+        assertThat(root.head().toLowerCase(java.util.Locale.ROOT)).as("headers of an early refusal")
+                .contains("content-security-policy: default-src 'none'; frame-ancestors 'none'")
+                .contains("x-content-type-options: nosniff").contains("x-frame-options: deny")
+                .contains("cache-control: no-store");
     }
 
     @Test
