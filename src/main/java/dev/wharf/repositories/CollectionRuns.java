@@ -120,10 +120,25 @@ public final class CollectionRuns {
     public List<CollectionRun.Item> items(UUID id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT i.kind, i.repository, i.name, i.size FROM gc_run_items i"
                         + " JOIN gc_runs r ON r.id = i.run_id WHERE r.uuid = :u ORDER BY i.position")
-                .bind("u", id)
-                .map((rs, ctx) -> new CollectionRun.Item(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getObject(4, Long.class)))
-                .list());
+                .bind("u", id).map(CollectionRuns::item).list());
+    }
+
+    /** The removals a run listed, {@code limit} of them from {@code offset}, and how many it listed in all. */
+    public ItemPage items(UUID id, long offset, int limit) {
+        return jdbi.withHandle(h -> new ItemPage(h.createQuery("SELECT COUNT(*) FROM gc_run_items i"
+                        + " JOIN gc_runs r ON r.id = i.run_id WHERE r.uuid = :u").bind("u", id).mapTo(Long.class).one(),
+                h.createQuery("SELECT i.kind, i.repository, i.name, i.size FROM gc_run_items i"
+                                + " JOIN gc_runs r ON r.id = i.run_id WHERE r.uuid = :u ORDER BY i.position"
+                                + " LIMIT :n OFFSET :o")
+                        .bind("u", id).bind("n", limit).bind("o", offset).map(CollectionRuns::item).list()));
+    }
+
+    /** A page of a run's removals and how many it listed. */
+    public record ItemPage(long total, List<CollectionRun.Item> items) {
+    }
+
+    private static CollectionRun.Item item(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new CollectionRun.Item(rs.getString(1), rs.getString(2), rs.getString(3), rs.getObject(4, Long.class));
     }
 
     /** When a run that {@code trigger} started was last begun, if ever. */

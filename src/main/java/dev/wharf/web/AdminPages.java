@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 
 /**
  * The Administration area, for site admins only: users (a page at a time, create, delete), garbage collection (a dry
@@ -25,6 +26,7 @@ import java.util.Locale;
  */
 public final class AdminPages {
     static final int PAGE_SIZE = 25;
+    static final int ITEMS_PER_PAGE = 50;
 
     private final Accounts accounts;
     private final GarbageCollector collector;
@@ -56,6 +58,15 @@ public final class AdminPages {
 
     /** Garbage collection: a page of runs, newest first. */
     public record CollectionPage(Chrome chrome, List<RunRow> runs, long total, int page, int pages) {
+    }
+
+    /** One thing a run removed, in words. */
+    public record ItemRow(String kind, String repository, String name, String size) {
+    }
+
+    /** One run and a page of what it removed (a dry run: what it would have removed). */
+    public record RunPage(Chrome chrome, RunRow run, boolean dryRun, List<ItemRow> items, long total, int page,
+                          int pages, boolean truncated) {
     }
 
     /** The credential policy as configured. */
@@ -98,6 +109,22 @@ public final class AdminPages {
         pages.render(ctx, "admin-gc.jte", new CollectionPage(Chrome.of("Garbage collection", s),
                 runs.runs().stream().map(r -> row(r, now)).toList(), runs.total(), page,
                 Paging.pages(runs.total(), PAGE_SIZE)));
+    }
+
+    void collectionRun(Context ctx) {
+        WebAuth.SignedIn s = signedInAdmin(ctx);
+        UUID id = Forms.uuid(ctx, "There is no such run.");
+        CollectionRun run = collector.runs().get(id)
+                .orElseThrow(() -> new DomainException.NotFound("There is no such run."));
+        int page = Paging.page(ctx);
+        CollectionRuns.ItemPage items = collector.runs().items(id, Paging.offset(page, ITEMS_PER_PAGE),
+                ITEMS_PER_PAGE);
+        pages.render(ctx, "admin-gc-run.jte", new RunPage(Chrome.of("Garbage collection run", s),
+                row(run, Timestamps.now(clock)), run.dryRun(), items.items().stream()
+                .map(i -> new ItemRow(i.kind(), i.repository() == null ? "" : i.repository(), i.name(),
+                        i.size() == null ? "" : Sizes.human(i.size()))).toList(),
+                items.total(), page, Paging.pages(items.total(), ITEMS_PER_PAGE),
+                items.total() >= CollectionRuns.MAX_ITEMS));
     }
 
     void startCollection(Context ctx) {

@@ -99,6 +99,7 @@ public final class WebRoutes {
                 .post("/admin/users/{username}/delete", SIGNED_IN, admin::deleteUser)
                 .get("/admin/gc", SIGNED_IN, admin::collection)
                 .post("/admin/gc", SIGNED_IN, admin::startCollection)
+                .get("/admin/gc/{uuid}", SIGNED_IN, admin::collectionRun)
                 .get("/admin/policy", SIGNED_IN, admin::policy)
                 .get("/static/{file}", PUBLIC, assets::serve);
         Router<WebAccess> router = new Router<>(routes, auth::check, new WebErrors(pages));

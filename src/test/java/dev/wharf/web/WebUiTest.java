@@ -234,6 +234,14 @@ class WebUiTest extends ServerTest {
         assertThat(browser.findElement(By.cssSelector("#runs tbody tr")).getText()).contains("dry run")
                 .contains("admin");
         screenshot("admin-gc");
+        browser.findElement(By.cssSelector("#runs tbody tr a")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Garbage collection run"));
+        assertThat(browser.findElement(By.id("run")).getText()).contains("succeeded").contains("dry run");
+        // Nothing is older than the protection window here, so the run found nothing to remove.
+        assertThat(browser.findElement(By.id("items-title")).getText()).isEqualTo("What it would remove (0)");
+        browser.get(server.url() + "/admin/gc/not-a-run");
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Not found");
+        browser.get(server.url() + "/admin/gc");
         browser.findElement(By.linkText("Credential policy")).click();
         assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("policy"))).getText())
                 .contains("Longest rotation grace window").contains("24 hours");
