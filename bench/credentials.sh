@@ -269,18 +269,13 @@ main() {
 
 report() {
     local commit
-    commit=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    commit=$(bench_commit)
     mkdir -p "$(dirname "$BENCH_RESULTS")"
     {
-        echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-        echo "commit=$commit"
-        echo "java=$1"
-        echo "database=${BENCH_DATABASE_URL:-h2}"
-        echo "cpus=$(nproc) $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//')"
+        results_head "$1"
         echo "loadavg_start=$2"
         echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)"
-        local k
-        for k in "${RESULTS_ORDER[@]}"; do echo "$k=${R[$k]}"; done
+        results_values
     } >"$BENCH_RESULTS"
     printf '\nWharf %s, %s, %s CPUs, load %s at start\n\n' "$commit" "$1" "$(nproc)" "$2"
     printf '| manifest HEAD, req/s (median of %s rounds; range) | c=32 | c=1 |\n| --- | ---: | ---: |\n' "$BENCH_ROUNDS"

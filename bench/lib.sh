@@ -89,3 +89,20 @@ wharf_admin_pat() {
     [[ $pat == wharf_pat_* ]] || die "wharf: PAT creation failed"
     echo "$pat"
 }
+
+bench_commit() { git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown; }
+
+# results_head java: the lines every results file starts with: when, which build, which JDK and database, the CPUs
+results_head() {
+    echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "commit=$(bench_commit)"
+    echo "java=$1"
+    echo "database=${BENCH_DATABASE_URL:-h2}"
+    echo "cpus=$(nproc) $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//')"
+}
+
+# results_values: every key put in RESULTS_ORDER, in order, with its value in R
+results_values() {
+    local k
+    for k in "${RESULTS_ORDER[@]}"; do echo "$k=${R[$k]}"; done
+}

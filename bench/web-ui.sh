@@ -256,19 +256,14 @@ main() {
 
 report() {
     local commit
-    commit=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    commit=$(bench_commit)
     mkdir -p "$(dirname "$BENCH_RESULTS")"
     {
-        echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-        echo "commit=$commit"
-        echo "java=$1"
-        echo "database=${BENCH_DATABASE_URL:-h2}"
-        echo "cpus=$(nproc) $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//')"
+        results_head "$1"
         echo "loadavg_start=$2"
         echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)"
         echo "tokens=$(((BENCH_USERS + 1) * BENCH_TOKENS_PER_USER)) repositories=$BENCH_REPOS audit_events>=$BENCH_EVENTS"
-        local k
-        for k in "${RESULTS_ORDER[@]}"; do echo "$k=${R[$k]}"; done
+        results_values
     } >"$BENCH_RESULTS"
     printf '\nWharf %s, %s, %s, %s CPUs, load %s at the start of the timed part\n\n' "$commit" "$1" \
         "${BENCH_DATABASE_URL:+PostgreSQL}${BENCH_DATABASE_URL:-H2}" "$(nproc)" "$2"
