@@ -43,17 +43,7 @@ ensure_tools() {
     fi
 }
 
-WORK=""
-SERVER_PID=""
-cleanup() {
-    local rc=$?
-    stop_pid "$SERVER_PID"
-    remove_work "$rc" "wharf.log, ab outputs"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+stop_on_exit
 
 # api METHOD PATH [curl args...] -> body on stdout; fails unless 2xx
 api() {
@@ -123,9 +113,6 @@ measure_list() {
     done
 }
 
-declare -A R=()
-RESULTS_ORDER=()
-put() { R[$1]=$2; RESULTS_ORDER+=("$1"); }
 
 main() {
     ensure_tools

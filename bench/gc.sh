@@ -86,9 +86,6 @@ stop_server() { stop_pid "$SERVER_PID"; SERVER_PID=""; }
 
 now_ms() { date +%s%3N; }
 
-declare -A R=()
-RESULTS_ORDER=()
-put() { R[$1]=$2; RESULTS_ORDER+=("$1"); }
 
 # client SUBCOMMAND ARGS... -> the client's output line; fails when it does
 client() { timeout "$BENCH_SEED_TIMEOUT" python3 "$CLIENT" "$@" || die "gc-client.py $1 failed"; }

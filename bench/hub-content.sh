@@ -34,17 +34,7 @@ BIG=big
 
 for tool in ab curl jq sha256sum; do command -v "$tool" >/dev/null || die "needs $tool (apt-get install apache2-utils curl jq)"; done
 
-WORK=""
-SERVER_PID=""
-cleanup() {
-    local rc=$?
-    stop_pid "$SERVER_PID"
-    remove_work "$rc" "wharf.log, ab outputs"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+stop_on_exit
 
 # many_requests file expected-status [curl args...]: runs the requests of a curl config file BENCH_PARALLEL at a
 # time, in one curl process; fails unless every one answered expected-status
@@ -153,9 +143,6 @@ delete_images() {
     log "  delete-images of $BENCH_DELETE manifests: ${R[delete_ms]} ms ($(jq -c .metrics "$out"))"
 }
 
-declare -A R=()
-RESULTS_ORDER=()
-put() { R[$1]=$2; RESULTS_ORDER+=("$1"); }
 
 main() {
     [[ -f $WHARF_JAR ]] || die "no Wharf jar at $WHARF_JAR: run ./mvnw -q -DskipTests package"

@@ -106,3 +106,18 @@ results_values() {
     local k
     for k in "${RESULTS_ORDER[@]}"; do echo "$k=${R[$k]}"; done
 }
+
+# Results: put key value records R[key], remembering the order of the keys for results_values.
+declare -A R=()
+RESULTS_ORDER=()
+put() { R[$1]=$2; RESULTS_ORDER+=("$1"); }
+
+# stop_on_exit: on any exit, stops the one server SERVER_PID and removes WORK (kept, with its wharf.log and ab
+# outputs, when the run failed or BENCH_KEEP=1)
+stop_on_exit() {
+    WORK=""
+    SERVER_PID=""
+    trap 'rc=$?; stop_pid "$SERVER_PID"; remove_work "$rc" "wharf.log, ab outputs"; exit "$rc"' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}

@@ -33,21 +33,8 @@ WEIGHT_TARGET_BYTES=$((100 * 1024))
 
 for tool in ab curl jq; do command -v "$tool" >/dev/null || die "needs $tool (apt-get install apache2-utils curl jq)"; done
 
-WORK=""
-SERVER_PID=""
-cleanup() {
-    local rc=$?
-    stop_pid "$SERVER_PID"
-    remove_work "$rc" "wharf.log, ab outputs"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+stop_on_exit
 
-declare -A R=()
-RESULTS_ORDER=()
-put() { R[$1]=$2; RESULTS_ORDER+=("$1"); }
 
 login() { # username password -> a Hub session JWT
     api POST /v2/users/login -H 'Content-Type: application/json' \

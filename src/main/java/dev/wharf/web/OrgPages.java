@@ -80,7 +80,8 @@ public final class OrgPages {
      */
     public record OrgPage(Chrome chrome, String org, boolean owner, List<MemberRow> members, long memberTotal,
                           int page, int pages, List<String> roles, long teamTotal, List<RobotRow> robots,
-                          long robotTotal, List<Integer> lifetimes, TokenPages.NewSecret created,
+                          long robotTotal, int robotsPage, int robotPages, List<Integer> lifetimes,
+                          TokenPages.NewSecret created,
                           RestrictedImages restricted, String error) {
     }
 
@@ -194,13 +195,15 @@ public final class OrgPages {
         Page<Members.Member> found = members.list(org, Members.Filter.ALL, Paging.offset(page, PAGE_SIZE), PAGE_SIZE);
         List<MemberRow> rows = found.items().stream().map(m -> new MemberRow(m.user().name(), m.role().wireName(),
                 String.join(", ", m.teams()), Sizes.when(m.joinedAt()))).toList();
+        int robotsPage = Paging.page(ctx, "robots_page");
         List<RobotRow> robots = List.of();
         long robotTotal = 0;
         RestrictedImages restricted = null;
         if (owner) {
             restricted = settings.get(org.id()).restrictedImages();
             Credentials.Page robotPage = credentials.list(CredentialQuery.of(Credential.Kind.ROBOT)
-                    .owner(org.id()).sort(CredentialQuery.Sort.NEWEST).page(0, PAGE_SIZE));
+                    .owner(org.id()).sort(CredentialQuery.Sort.NEWEST).page(Paging.offset(robotsPage, PAGE_SIZE),
+                            PAGE_SIZE));
             OffsetDateTime now = Timestamps.now(clock);
             robots = robotPage.items().stream().map(c -> robotRow(c, now)).toList();
             robotTotal = robotPage.total();
@@ -208,8 +211,8 @@ public final class OrgPages {
         pages.render(ctx, "org.jte", new OrgPage(Chrome.of(org.name(), s), org.name(), owner, rows, found.total(),
                 page, Paging.pages(found.total(), PAGE_SIZE),
                 List.of(Role.MEMBER.wireName(), Role.EDITOR.wireName(), Role.OWNER.wireName()),
-                teams.list(org, null, null, 0, 1).total(), robots, robotTotal, Forms.LIFETIMES, created, restricted,
-                error));
+                teams.list(org, null, null, 0, 1).total(), robots, robotTotal, robotsPage,
+                Paging.pages(robotTotal, PAGE_SIZE), Forms.LIFETIMES, created, restricted, error));
     }
 
     private static RobotRow robotRow(Credential c, OffsetDateTime now) {

@@ -379,8 +379,8 @@ class WebUiTest extends ServerTest {
         browser.get(server.url() + "/repositories/" + org + "/app");
         browser.findElement(By.id("immutable-enabled")).click();
         browser.findElement(By.id("immutable-rules")).sendKeys("v1");
-        browser.findElement(By.xpath("//button[text()='Save immutable tags']")).click();
-        wait.until(ExpectedConditions.elementSelectionStateToBe(By.id("immutable-enabled"), true));
+        saveAndWait("Save immutable tags");
+        assertThat(browser.findElement(By.id("immutable-enabled")).isSelected()).isTrue();
         assertThat(browser.findElement(By.id("immutable-rules")).getAttribute("value")).isEqualTo("v1");
         WebElement v1 = browser.findElement(By.xpath("//ul[@id='tags']/li[code[text()='v1']]"));
         v1.findElement(By.tagName("summary")).click();
@@ -392,8 +392,8 @@ class WebUiTest extends ServerTest {
         browser.get(server.url() + "/orgs/" + org);
         browser.findElement(By.id("restricted-enabled")).click();
         browser.findElement(By.id("restricted-official")).click();
-        browser.findElement(By.xpath("//button[text()='Save settings']")).click();
-        wait.until(ExpectedConditions.elementSelectionStateToBe(By.id("restricted-enabled"), true));
+        saveAndWait("Save settings");
+        assertThat(browser.findElement(By.id("restricted-enabled")).isSelected()).isTrue();
         assertThat(browser.findElement(By.id("restricted-official")).isSelected()).isFalse();
         assertThat(browser.findElement(By.id("restricted-verified")).isSelected()).isTrue();
         assertThat(server.http().bearer(Sessions.adminSession(server)).get("/v2/orgs/" + org + "/settings").body())
@@ -402,8 +402,8 @@ class WebUiTest extends ServerTest {
         screenshot("org-settings");
         // The admin is in the organization, and the other tests pull from the admin's own namespace.
         browser.findElement(By.id("restricted-enabled")).click();
-        browser.findElement(By.xpath("//button[text()='Save settings']")).click();
-        wait.until(ExpectedConditions.elementSelectionStateToBe(By.id("restricted-enabled"), false));
+        saveAndWait("Save settings");
+        assertThat(browser.findElement(By.id("restricted-enabled")).isSelected()).isFalse();
         assertThat(server.http().bearer(Sessions.adminSession(server)).get("/v2/orgs/" + org + "/settings").body())
                 .contains("\"enabled\":false");
 
@@ -455,6 +455,13 @@ class WebUiTest extends ServerTest {
         } finally {
             browser.manage().window().setSize(new Dimension(1280, 900));
         }
+    }
+
+    /** Submits the form of the button with this text and waits for the page that answers it to replace this one. */
+    private void saveAndWait(String button) {
+        WebElement save = browser.findElement(By.xpath("//button[text()='" + button + "']"));
+        save.click();
+        wait.until(ExpectedConditions.stalenessOf(save));
     }
 
     /** Moves the focus with the Tab key alone until it reaches the field, then types there. */
