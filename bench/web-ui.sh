@@ -19,6 +19,7 @@ BENCH_USERS="${BENCH_USERS:-9}"                        # users besides the admin
 BENCH_TOKENS_PER_USER="${BENCH_TOKENS_PER_USER:-1000}" # personal tokens of each of them and of the admin
 BENCH_REPOS="${BENCH_REPOS:-1000}"                     # repositories in the admin's namespace
 BENCH_EVENTS="${BENCH_EVENTS:-100000}"                 # events in the admin's audit log, at least
+BENCH_IMAGES="${BENCH_IMAGES:-40}"                     # images in admin/r00002, two pages of its repository page
 BENCH_TEAMS="${BENCH_TEAMS:-100}"                      # teams of the organization benchorg (its members: every user)
 BENCH_ORG_REPOS="${BENCH_ORG_REPOS:-100}"              # benchorg's repositories, on each of which team-001 has a permission
 BENCH_PARALLEL="${BENCH_PARALLEL:-8}"                  # concurrent requests while seeding
@@ -102,6 +103,30 @@ seed() {
     many "$cfg" 200
     put seed_events_s $((SECONDS - t0))
     seed_org
+    seed_images
+}
+
+# seed_images: BENCH_IMAGES images, each its own manifest under its own tag, in admin/r00002, for a repository page
+# with a full page of image rows
+seed_images() {
+    local t0=$SECONDS i f d mt=application/vnd.oci.image.manifest.v1+json cfg_d layer_d
+    log "seeding $BENCH_IMAGES images in admin/r00002"
+    printf '{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[]}}' >"$WORK/config.json"
+    head -c 2048 /dev/urandom >"$WORK/layer.bin"
+    for f in config.json layer.bin; do
+        d="sha256:$(sha256sum <"$WORK/$f" | cut -d' ' -f1)"
+        api POST "/v2/admin/r00002/blobs/uploads/?digest=$d" -u "admin:$ADMIN_PASSWORD" \
+            -H 'Content-Type: application/octet-stream' --data-binary "@$WORK/$f" >/dev/null
+    done
+    cfg_d="sha256:$(sha256sum <"$WORK/config.json" | cut -d' ' -f1)"
+    layer_d="sha256:$(sha256sum <"$WORK/layer.bin" | cut -d' ' -f1)"
+    for ((i = 1; i <= BENCH_IMAGES; i++)); do
+        printf '{"schemaVersion":2,"mediaType":"%s","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":2048}],"annotations":{"bench.n":"%d"}}' \
+            "$mt" "$cfg_d" "$(wc -c <"$WORK/config.json")" "$layer_d" "$i" >"$WORK/manifest.json"
+        api PUT "$(printf '/v2/admin/r00002/manifests/t%03d' "$i")" -u "admin:$ADMIN_PASSWORD" \
+            -H "Content-Type: $mt" --data-binary "@$WORK/manifest.json" >/dev/null
+    done
+    put seed_images_s $((SECONDS - t0))
 }
 
 # seed_org: the organization benchorg with every user as a member, BENCH_TEAMS teams and BENCH_ORG_REPOS repositories;
@@ -186,7 +211,7 @@ page_weight() {
     echo "$total"
 }
 
-PAGES=(tokens tokens_last repositories repositories_updated_last repositories_search repository audit audit_deep
+PAGES=(tokens tokens_last repositories repositories_updated_last repositories_search repository repository_images audit audit_deep
     audit_filtered orgs org org_teams org_teams_last team admin_users admin_gc signin)
 
 main() {
@@ -226,6 +251,7 @@ main() {
     measure repositories_updated_last "/repositories/admin?sort=updated&page=$last_repos"
     measure repositories_search "/repositories/admin?q=r009&sort=pulls"
     measure repository "/repositories/admin/r00001"
+    measure repository_images "/repositories/admin/r00002?page=2"
     measure audit "/audit/admin"
     measure audit_deep "/audit/admin?page=$deep_audit"
     measure audit_filtered "/audit/admin?action=repo.create&page=2"
