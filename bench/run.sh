@@ -267,7 +267,8 @@ drop_caches() {
 # before (the cold downloads drop the cache).
 read_into_cache() { cat "$1" >/dev/null; }
 
-# timed_download digest label -> logs, and prints "<MiB/s> <percent of the CPUs other work used meanwhile>"
+# timed_download digest label -> logs, and prints "<MiB/s> <percent of the CPUs other work used meanwhile> <server CPU
+# ms per GiB>"
 timed_download() {
     local m0 secs rate other s0 cpu
     log "$SIDE: ${BENCH_SIZE_MIB} MiB blob download $2 (curl)"

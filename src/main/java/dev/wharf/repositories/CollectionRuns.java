@@ -20,6 +20,9 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class CollectionRuns {
     /** Removals listed per run; the counters go on beyond it. */
     public static final int MAX_ITEMS = 10_000;
+    private static final String ITEM_COLUMNS = "i.kind, i.repository, i.name, i.size";
+    /** The removals of the run whose uuid is bound to {@code u}. */
+    private static final String RUN_ITEMS = " FROM gc_run_items i JOIN gc_runs r ON r.id = i.run_id WHERE r.uuid = :u";
     private static final String COLUMNS = "id, uuid, state, trigger_kind, dry_run, full_sweep, requested_by,"
             + " created_at, started_at, finished_at, phase, reviewed, tags_deleted, manifests_deleted, blobs_deleted,"
             + " bytes_freed, files_scanned, error";
@@ -118,18 +121,15 @@ public final class CollectionRuns {
 
     /** The removals a run listed, in order; at most {@link #MAX_ITEMS}. */
     public List<CollectionRun.Item> items(UUID id) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT i.kind, i.repository, i.name, i.size FROM gc_run_items i"
-                        + " JOIN gc_runs r ON r.id = i.run_id WHERE r.uuid = :u ORDER BY i.position")
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + ITEM_COLUMNS + RUN_ITEMS + " ORDER BY i.position")
                 .bind("u", id).map(CollectionRuns::item).list());
     }
 
     /** The removals a run listed, {@code limit} of them from {@code offset}, and how many it listed in all. */
     public ItemPage items(UUID id, long offset, int limit) {
-        return jdbi.withHandle(h -> new ItemPage(h.createQuery("SELECT COUNT(*) FROM gc_run_items i"
-                        + " JOIN gc_runs r ON r.id = i.run_id WHERE r.uuid = :u").bind("u", id).mapTo(Long.class).one(),
-                h.createQuery("SELECT i.kind, i.repository, i.name, i.size FROM gc_run_items i"
-                                + " JOIN gc_runs r ON r.id = i.run_id WHERE r.uuid = :u ORDER BY i.position"
-                                + " LIMIT :n OFFSET :o")
+        return jdbi.withHandle(h -> new ItemPage(
+                h.createQuery("SELECT COUNT(*)" + RUN_ITEMS).bind("u", id).mapTo(Long.class).one(),
+                h.createQuery("SELECT " + ITEM_COLUMNS + RUN_ITEMS + " ORDER BY i.position LIMIT :n OFFSET :o")
                         .bind("u", id).bind("n", limit).bind("o", offset).map(CollectionRuns::item).list()));
     }
 

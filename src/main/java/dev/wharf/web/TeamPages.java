@@ -89,8 +89,8 @@ public final class TeamPages {
             teams.addMember(org, team, orgs.member(org, username).name(), p.actor());
         } catch (DomainException.NotFound e) {
             ctx.status(404);
-            showTeam(ctx, org, team, username + " is not a member of " + org.name()
-                    + ": add them to the organization first.");
+            showTeam(ctx, org, team, username == null || username.isEmpty() ? "Name a member of " + org.name() + "."
+                    : username + " is not a member of " + org.name() + ": add them to the organization first.");
             return;
         }
         toTeam(ctx, org, team);
